@@ -1,0 +1,524 @@
+/* tern-account-config.c
+ *
+ * Copyright 2026 The Tern authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+/* TernAccountConfig: one account's settings, kept as a key file in
+ * $XDG_CONFIG_HOME/tern/accounts/<id>.ini (DESIGN decision 11). It holds no
+ * secret: passwords live in libsecret only (decision 10).
+ *
+ * Threading: any thread, but one instance is used from one thread at a time.
+ */
+
+#define G_LOG_DOMAIN "tern-account"
+
+#include "config.h"
+
+#include <errno.h>
+#include <glib/gstdio.h>
+
+#include "tern-account-config.h"
+
+#define GROUP_ACCOUNT "Account"
+#define GROUP_IMAP "IMAP"
+#define ACCOUNT_SUFFIX ".ini"
+
+struct _TernAccountConfig
+{
+  GObject parent_instance;
+
+  char *id;
+  char *display_name;
+  char *email;
+
+  char *imap_host;
+  char *imap_user;
+  char *ca_file;
+  guint16 imap_port;
+  TernSecurity imap_security;
+};
+
+G_DEFINE_FINAL_TYPE (TernAccountConfig, tern_account_config, G_TYPE_OBJECT)
+G_DEFINE_QUARK (tern - account - error - quark, tern_account_error)
+
+enum
+{
+  PROP_0,
+  PROP_ID,
+  PROP_DISPLAY_NAME,
+  PROP_EMAIL,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+/* g_set_str() is GLib 2.76; we support 2.74. */
+static gboolean
+set_str (char **dest, const char *src)
+{
+  if (g_strcmp0 (*dest, src) == 0)
+    return FALSE;
+
+  g_free (*dest);
+  *dest = g_strdup (src);
+  return TRUE;
+}
+
+/* Account ids become file names, so only a conservative alphabet is allowed:
+ * no separators, no leading dot, bounded length. */
+gboolean
+tern_account_id_is_valid (const char *id)
+{
+  gsize len;
+
+  if (id == NULL || id[0] == '\0' || id[0] == '.' || id[0] == '-')
+    return FALSE;
+
+  len = strlen (id);
+  if (len > 64)
+    return FALSE;
+
+  for (const char *p = id; *p; p++)
+    if (!g_ascii_isalnum (*p) && *p != '-' && *p != '_' && *p != '.')
+      return FALSE;
+
+  return TRUE;
+}
+
+const char *
+tern_security_to_string (TernSecurity security)
+{
+  switch (security)
+    {
+    case TERN_SECURITY_TLS:
+      return "tls";
+    case TERN_SECURITY_STARTTLS:
+      return "starttls";
+    case TERN_SECURITY_NONE:
+      return "none";
+    default:
+      g_return_val_if_reached ("tls");
+    }
+}
+
+gboolean
+tern_security_from_string (const char *str, TernSecurity *out_security)
+{
+  static const TernSecurity all[] = { TERN_SECURITY_TLS, TERN_SECURITY_STARTTLS,
+                                      TERN_SECURITY_NONE };
+
+  for (guint i = 0; i < G_N_ELEMENTS (all); i++)
+    if (g_strcmp0 (str, tern_security_to_string (all[i])) == 0)
+      {
+        *out_security = all[i];
+        return TRUE;
+      }
+
+  return FALSE;
+}
+
+char *
+tern_account_config_dup_config_dir (void)
+{
+  return g_build_filename (g_get_user_config_dir (), "tern", "accounts", NULL);
+}
+
+static char *
+dup_path_for_id (const char *id)
+{
+  g_autofree char *dir = tern_account_config_dup_config_dir ();
+  g_autofree char *name = g_strconcat (id, ACCOUNT_SUFFIX, NULL);
+
+  return g_build_filename (dir, name, NULL);
+}
+
+static void
+tern_account_config_finalize (GObject *object)
+{
+  TernAccountConfig *self = (TernAccountConfig *) object;
+
+  g_clear_pointer (&self->id, g_free);
+  g_clear_pointer (&self->display_name, g_free);
+  g_clear_pointer (&self->email, g_free);
+  g_clear_pointer (&self->imap_host, g_free);
+  g_clear_pointer (&self->imap_user, g_free);
+  g_clear_pointer (&self->ca_file, g_free);
+
+  G_OBJECT_CLASS (tern_account_config_parent_class)->finalize (object);
+}
+
+static void
+tern_account_config_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  TernAccountConfig *self = TERN_ACCOUNT_CONFIG (object);
+
+  switch (prop_id)
+    {
+    case PROP_ID:
+      g_value_set_string (value, self->id);
+      break;
+
+    case PROP_DISPLAY_NAME:
+      g_value_set_string (value, tern_account_config_get_display_name (self));
+      break;
+
+    case PROP_EMAIL:
+      g_value_set_string (value, self->email);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+tern_account_config_set_property (GObject *object,
+                                  guint prop_id,
+                                  const GValue *value,
+                                  GParamSpec *pspec)
+{
+  TernAccountConfig *self = TERN_ACCOUNT_CONFIG (object);
+
+  switch (prop_id)
+    {
+    case PROP_ID:
+      self->id = g_value_dup_string (value);
+      break;
+
+    case PROP_DISPLAY_NAME:
+      tern_account_config_set_display_name (self, g_value_get_string (value));
+      break;
+
+    case PROP_EMAIL:
+      tern_account_config_set_email (self, g_value_get_string (value));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+tern_account_config_class_init (TernAccountConfigClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = tern_account_config_finalize;
+  object_class->get_property = tern_account_config_get_property;
+  object_class->set_property = tern_account_config_set_property;
+
+  properties[PROP_ID] =
+    g_param_spec_string ("id", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  /* Falls back to the e-mail address, then the id, so it is never empty. */
+  properties[PROP_DISPLAY_NAME] =
+    g_param_spec_string ("display-name", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  properties[PROP_EMAIL] =
+    g_param_spec_string ("email", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+tern_account_config_init (TernAccountConfig *self)
+{
+  self->imap_port = 993;
+  self->imap_security = TERN_SECURITY_TLS;
+}
+
+TernAccountConfig *
+tern_account_config_new (const char *id)
+{
+  g_return_val_if_fail (tern_account_id_is_valid (id), NULL);
+
+  return g_object_new (TERN_TYPE_ACCOUNT_CONFIG, "id", id, NULL);
+}
+
+static char *
+dup_required_string (GKeyFile *key_file,
+                     const char *group,
+                     const char *key,
+                     const char *path,
+                     GError **error)
+{
+  g_autofree char *value = g_key_file_get_string (key_file, group, key, NULL);
+
+  if (value == NULL || value[0] == '\0')
+    {
+      g_set_error (error, TERN_ACCOUNT_ERROR, TERN_ACCOUNT_ERROR_INVALID, "%s: missing %s in [%s]",
+                   path, key, group);
+      return NULL;
+    }
+
+  return g_steal_pointer (&value);
+}
+
+TernAccountConfig *
+tern_account_config_load (const char *id, GError **error)
+{
+  g_autoptr (GKeyFile) key_file = g_key_file_new ();
+  g_autoptr (TernAccountConfig) self = NULL;
+  g_autoptr (GError) local_error = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *security = NULL;
+  gint64 port;
+
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!tern_account_id_is_valid (id))
+    {
+      g_set_error (error, TERN_ACCOUNT_ERROR, TERN_ACCOUNT_ERROR_INVALID, "invalid account id “%s”",
+                   id ? id : "");
+      return NULL;
+    }
+
+  path = dup_path_for_id (id);
+  if (!g_key_file_load_from_file (key_file, path, G_KEY_FILE_NONE, &local_error))
+    {
+      if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+        g_set_error (error, TERN_ACCOUNT_ERROR, TERN_ACCOUNT_ERROR_NOT_FOUND, "no account “%s”",
+                     id);
+      else
+        g_propagate_prefixed_error (error, g_steal_pointer (&local_error), "%s: ", path);
+      return NULL;
+    }
+
+  self = tern_account_config_new (id);
+  self->display_name = g_key_file_get_string (key_file, GROUP_ACCOUNT, "DisplayName", NULL);
+  if (!(self->email = dup_required_string (key_file, GROUP_ACCOUNT, "Email", path, error)) ||
+      !(self->imap_host = dup_required_string (key_file, GROUP_IMAP, "Host", path, error)) ||
+      !(self->imap_user = dup_required_string (key_file, GROUP_IMAP, "User", path, error)))
+    return NULL;
+
+  port = g_key_file_get_int64 (key_file, GROUP_IMAP, "Port", &local_error);
+  if (local_error != NULL || port <= 0 || port > G_MAXUINT16)
+    {
+      g_set_error (error, TERN_ACCOUNT_ERROR, TERN_ACCOUNT_ERROR_INVALID,
+                   "%s: Port in [IMAP] must be a number from 1 to 65535", path);
+      return NULL;
+    }
+  self->imap_port = (guint16) port;
+
+  security = g_key_file_get_string (key_file, GROUP_IMAP, "Security", NULL);
+  if (!tern_security_from_string (security, &self->imap_security))
+    {
+      g_set_error (error, TERN_ACCOUNT_ERROR, TERN_ACCOUNT_ERROR_INVALID,
+                   "%s: Security in [IMAP] must be tls, starttls or none", path);
+      return NULL;
+    }
+
+  self->ca_file = g_key_file_get_string (key_file, GROUP_IMAP, "CAFile", NULL);
+
+  return g_steal_pointer (&self);
+}
+
+static int
+compare_ids (gconstpointer a, gconstpointer b)
+{
+  TernAccountConfig *ca = *(TernAccountConfig **) a;
+  TernAccountConfig *cb = *(TernAccountConfig **) b;
+
+  return g_strcmp0 (ca->id, cb->id);
+}
+
+/* Every account in the config directory, sorted by id. A file that does not
+ * parse is an error rather than silently skipped, so that a typo in a config
+ * file does not make an account vanish without a word. */
+GPtrArray *
+tern_account_config_load_all (GError **error)
+{
+  g_autoptr (GPtrArray) configs = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr (GError) local_error = NULL;
+  g_autoptr (GDir) dir = NULL;
+  g_autofree char *path = tern_account_config_dup_config_dir ();
+  const char *name;
+
+  dir = g_dir_open (path, 0, &local_error);
+  if (dir == NULL)
+    {
+      if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+        return g_steal_pointer (&configs);
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+
+  while ((name = g_dir_read_name (dir)))
+    {
+      g_autofree char *id = NULL;
+      TernAccountConfig *config;
+
+      if (!g_str_has_suffix (name, ACCOUNT_SUFFIX))
+        continue;
+
+      id = g_strndup (name, strlen (name) - strlen (ACCOUNT_SUFFIX));
+      if (!tern_account_id_is_valid (id))
+        continue;
+
+      if (!(config = tern_account_config_load (id, error)))
+        return NULL;
+      g_ptr_array_add (configs, config);
+    }
+
+  g_ptr_array_sort (configs, compare_ids);
+
+  return g_steal_pointer (&configs);
+}
+
+gboolean
+tern_account_config_save (TernAccountConfig *self, GError **error)
+{
+  g_autoptr (GKeyFile) key_file = g_key_file_new ();
+  g_autofree char *dir = tern_account_config_dup_config_dir ();
+  g_autofree char *path = dup_path_for_id (self->id);
+
+  g_return_val_if_fail (TERN_IS_ACCOUNT_CONFIG (self), FALSE);
+
+  if (self->email == NULL || self->imap_host == NULL || self->imap_user == NULL)
+    {
+      g_set_error (error, TERN_ACCOUNT_ERROR, TERN_ACCOUNT_ERROR_INVALID,
+                   "account “%s” needs an e-mail address, an IMAP host and a user", self->id);
+      return FALSE;
+    }
+
+  if (self->display_name != NULL)
+    g_key_file_set_string (key_file, GROUP_ACCOUNT, "DisplayName", self->display_name);
+  g_key_file_set_string (key_file, GROUP_ACCOUNT, "Email", self->email);
+  g_key_file_set_string (key_file, GROUP_IMAP, "Host", self->imap_host);
+  g_key_file_set_integer (key_file, GROUP_IMAP, "Port", self->imap_port);
+  g_key_file_set_string (key_file, GROUP_IMAP, "Security",
+                         tern_security_to_string (self->imap_security));
+  g_key_file_set_string (key_file, GROUP_IMAP, "User", self->imap_user);
+  if (self->ca_file != NULL)
+    g_key_file_set_string (key_file, GROUP_IMAP, "CAFile", self->ca_file);
+
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
+                   "cannot create %s: %s", dir, g_strerror (saved_errno));
+      return FALSE;
+    }
+
+  /* g_key_file_save_to_file() writes atomically (temporary file + rename). */
+  return g_key_file_save_to_file (key_file, path, error);
+}
+
+const char *
+tern_account_config_get_id (TernAccountConfig *self)
+{
+  g_return_val_if_fail (TERN_IS_ACCOUNT_CONFIG (self), NULL);
+
+  return self->id;
+}
+
+const char *
+tern_account_config_get_display_name (TernAccountConfig *self)
+{
+  g_return_val_if_fail (TERN_IS_ACCOUNT_CONFIG (self), NULL);
+
+  if (self->display_name != NULL && self->display_name[0] != '\0')
+    return self->display_name;
+  if (self->email != NULL)
+    return self->email;
+  return self->id;
+}
+
+void
+tern_account_config_set_display_name (TernAccountConfig *self, const char *display_name)
+{
+  g_return_if_fail (TERN_IS_ACCOUNT_CONFIG (self));
+
+  if (set_str (&self->display_name, display_name))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DISPLAY_NAME]);
+}
+
+const char *
+tern_account_config_get_email (TernAccountConfig *self)
+{
+  g_return_val_if_fail (TERN_IS_ACCOUNT_CONFIG (self), NULL);
+
+  return self->email;
+}
+
+void
+tern_account_config_set_email (TernAccountConfig *self, const char *email)
+{
+  g_return_if_fail (TERN_IS_ACCOUNT_CONFIG (self));
+
+  if (set_str (&self->email, email))
+    {
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_EMAIL]);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DISPLAY_NAME]);
+    }
+}
+
+const char *
+tern_account_config_get_imap_host (TernAccountConfig *self)
+{
+  g_return_val_if_fail (TERN_IS_ACCOUNT_CONFIG (self), NULL);
+
+  return self->imap_host;
+}
+
+guint16
+tern_account_config_get_imap_port (TernAccountConfig *self)
+{
+  g_return_val_if_fail (TERN_IS_ACCOUNT_CONFIG (self), 0);
+
+  return self->imap_port;
+}
+
+TernSecurity
+tern_account_config_get_imap_security (TernAccountConfig *self)
+{
+  g_return_val_if_fail (TERN_IS_ACCOUNT_CONFIG (self), TERN_SECURITY_TLS);
+
+  return self->imap_security;
+}
+
+const char *
+tern_account_config_get_imap_user (TernAccountConfig *self)
+{
+  g_return_val_if_fail (TERN_IS_ACCOUNT_CONFIG (self), NULL);
+
+  return self->imap_user;
+}
+
+void
+tern_account_config_set_imap (TernAccountConfig *self,
+                              const char *host,
+                              guint16 port,
+                              TernSecurity security,
+                              const char *user)
+{
+  g_return_if_fail (TERN_IS_ACCOUNT_CONFIG (self));
+  g_return_if_fail (host != NULL && user != NULL && port != 0);
+
+  set_str (&self->imap_host, host);
+  set_str (&self->imap_user, user);
+  self->imap_port = port;
+  self->imap_security = security;
+}
+
+const char *
+tern_account_config_get_ca_file (TernAccountConfig *self)
+{
+  g_return_val_if_fail (TERN_IS_ACCOUNT_CONFIG (self), NULL);
+
+  return self->ca_file;
+}
+
+void
+tern_account_config_set_ca_file (TernAccountConfig *self, const char *ca_file)
+{
+  g_return_if_fail (TERN_IS_ACCOUNT_CONFIG (self));
+
+  set_str (&self->ca_file, ca_file);
+}

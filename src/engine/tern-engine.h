@@ -1,0 +1,10 @@
+/* tern-engine.h
+ *
+ * Copyright 2026 The Tern authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include "account/tern-account-config.h"
