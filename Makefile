@@ -10,8 +10,15 @@ MESON ?= meson
 # meson directly keep the default (werror=false).
 MESON_SETUP_ARGS ?= -Dwerror=true
 SUITE ?=
+# The hostile, imap and unit suites run once more under AddressSanitizer and
+# UBSan, and the libFuzzer targets for a short while, in `make check`.
+ASAN_BUILDDIR ?= _build-asan
+FUZZ_BUILDDIR ?= _build-fuzz
+FUZZ_SECONDS ?= 15
+SANITIZER_ENV = ASAN_OPTIONS=detect_leaks=1:fast_unwind_on_malloc=0 \
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 
-.PHONY: all deps build run demo check bench format clean
+.PHONY: all deps build run demo check check-asan check-fuzz fuzz bench format clean
 
 all: build
 
@@ -31,9 +38,26 @@ run: build
 demo: build
 	./build-aux/demo $(BUILDDIR)
 
-check: build
+# The sanitizer and fuzzing runs come first so that the output ends with the
+# summary of the whole suite. `make check SUITE=x` runs only that suite.
+check: build $(if $(SUITE),,check-asan check-fuzz)
 	./tests/harness/run-in-session $(MESON) test -C $(BUILDDIR) --print-errorlogs \
 		$(if $(SUITE),--suite $(SUITE),)
+
+$(ASAN_BUILDDIR)/build.ninja:
+	@./build-aux/install-deps
+	$(MESON) setup $(ASAN_BUILDDIR) $(MESON_SETUP_ARGS) -Db_sanitize=address,undefined
+
+check-asan: deps $(ASAN_BUILDDIR)/build.ninja
+	$(MESON) compile -C $(ASAN_BUILDDIR)
+	$(SANITIZER_ENV) ./tests/harness/run-in-session $(MESON) test -C $(ASAN_BUILDDIR) \
+		--print-errorlogs --suite unit --suite imap --suite hostile
+
+check-fuzz: deps
+	TERN_FUZZ_BUILD_DIR=$(FUZZ_BUILDDIR) ./tests/fuzz/run-fuzzers $(FUZZ_SECONDS)
+
+# `make fuzz FUZZ_SECONDS=600` fuzzes each target for as long as asked.
+fuzz: check-fuzz
 
 bench: build
 	./tests/harness/run-in-session $(MESON) test -C $(BUILDDIR) --benchmark --print-errorlogs
@@ -42,4 +66,4 @@ format:
 	find src tests bench -name '*.[ch]' | xargs clang-format -i
 
 clean:
-	rm -rf $(BUILDDIR)
+	rm -rf $(BUILDDIR) $(ASAN_BUILDDIR) $(FUZZ_BUILDDIR)

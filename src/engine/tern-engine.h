@@ -8,3 +8,7 @@
 #pragma once
 
 #include "account/tern-account-config.h"
+#include "account/tern-account-setup.h"
+#include "model/tern-account.h"
+#include "model/tern-folder.h"
+#include "model/tern-model-error.h"

@@ -23,6 +23,7 @@
 
 #define GROUP_ACCOUNT "Account"
 #define GROUP_IMAP "IMAP"
+#define GROUP_SMTP "SMTP"
 #define ACCOUNT_SUFFIX ".ini"
 
 struct _TernAccountConfig
@@ -38,6 +39,13 @@ struct _TernAccountConfig
   char *ca_file;
   guint16 imap_port;
   TernSecurity imap_security;
+
+  /* SMTP is optional: smtp_host is NULL when the account has none. A NULL
+   * smtp_user means the IMAP user. */
+  char *smtp_host;
+  char *smtp_user;
+  guint16 smtp_port;
+  TernSecurity smtp_security;
 };
 
 G_DEFINE_FINAL_TYPE (TernAccountConfig, tern_account_config, G_TYPE_OBJECT)
@@ -125,6 +133,15 @@ tern_account_config_dup_config_dir (void)
   return g_build_filename (g_get_user_config_dir (), "tern", "accounts", NULL);
 }
 
+/* Where the account's cache lives (DESIGN decision 5). */
+char *
+tern_account_config_dup_data_dir (const char *id)
+{
+  g_return_val_if_fail (tern_account_id_is_valid (id), NULL);
+
+  return g_build_filename (g_get_user_data_dir (), "tern", id, NULL);
+}
+
 static char *
 dup_path_for_id (const char *id)
 {
@@ -145,6 +162,8 @@ tern_account_config_finalize (GObject *object)
   g_clear_pointer (&self->imap_host, g_free);
   g_clear_pointer (&self->imap_user, g_free);
   g_clear_pointer (&self->ca_file, g_free);
+  g_clear_pointer (&self->smtp_host, g_free);
+  g_clear_pointer (&self->smtp_user, g_free);
 
   G_OBJECT_CLASS (tern_account_config_parent_class)->finalize (object);
 }
@@ -230,6 +249,8 @@ tern_account_config_init (TernAccountConfig *self)
 {
   self->imap_port = 993;
   self->imap_security = TERN_SECURITY_TLS;
+  self->smtp_port = 465;
+  self->smtp_security = TERN_SECURITY_TLS;
 }
 
 TernAccountConfig *
@@ -259,6 +280,47 @@ dup_required_string (GKeyFile *key_file,
   return g_steal_pointer (&value);
 }
 
+static gboolean
+get_port (GKeyFile *key_file,
+          const char *group,
+          const char *path,
+          guint16 *out_port,
+          GError **error)
+{
+  g_autoptr (GError) local_error = NULL;
+  gint64 port;
+
+  port = g_key_file_get_int64 (key_file, group, "Port", &local_error);
+  if (local_error != NULL || port <= 0 || port > G_MAXUINT16)
+    {
+      g_set_error (error, TERN_ACCOUNT_ERROR, TERN_ACCOUNT_ERROR_INVALID,
+                   "%s: Port in [%s] must be a number from 1 to 65535", path, group);
+      return FALSE;
+    }
+
+  *out_port = (guint16) port;
+  return TRUE;
+}
+
+static gboolean
+get_security (GKeyFile *key_file,
+              const char *group,
+              const char *path,
+              TernSecurity *out_security,
+              GError **error)
+{
+  g_autofree char *security = g_key_file_get_string (key_file, group, "Security", NULL);
+
+  if (!tern_security_from_string (security, out_security))
+    {
+      g_set_error (error, TERN_ACCOUNT_ERROR, TERN_ACCOUNT_ERROR_INVALID,
+                   "%s: Security in [%s] must be tls, starttls or none", path, group);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
 TernAccountConfig *
 tern_account_config_load (const char *id, GError **error)
 {
@@ -266,8 +328,6 @@ tern_account_config_load (const char *id, GError **error)
   g_autoptr (TernAccountConfig) self = NULL;
   g_autoptr (GError) local_error = NULL;
   g_autofree char *path = NULL;
-  g_autofree char *security = NULL;
-  gint64 port;
 
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
@@ -296,24 +356,20 @@ tern_account_config_load (const char *id, GError **error)
       !(self->imap_user = dup_required_string (key_file, GROUP_IMAP, "User", path, error)))
     return NULL;
 
-  port = g_key_file_get_int64 (key_file, GROUP_IMAP, "Port", &local_error);
-  if (local_error != NULL || port <= 0 || port > G_MAXUINT16)
-    {
-      g_set_error (error, TERN_ACCOUNT_ERROR, TERN_ACCOUNT_ERROR_INVALID,
-                   "%s: Port in [IMAP] must be a number from 1 to 65535", path);
-      return NULL;
-    }
-  self->imap_port = (guint16) port;
-
-  security = g_key_file_get_string (key_file, GROUP_IMAP, "Security", NULL);
-  if (!tern_security_from_string (security, &self->imap_security))
-    {
-      g_set_error (error, TERN_ACCOUNT_ERROR, TERN_ACCOUNT_ERROR_INVALID,
-                   "%s: Security in [IMAP] must be tls, starttls or none", path);
-      return NULL;
-    }
+  if (!get_port (key_file, GROUP_IMAP, path, &self->imap_port, error) ||
+      !get_security (key_file, GROUP_IMAP, path, &self->imap_security, error))
+    return NULL;
 
   self->ca_file = g_key_file_get_string (key_file, GROUP_IMAP, "CAFile", NULL);
+
+  if (g_key_file_has_group (key_file, GROUP_SMTP))
+    {
+      if (!(self->smtp_host = dup_required_string (key_file, GROUP_SMTP, "Host", path, error)) ||
+          !get_port (key_file, GROUP_SMTP, path, &self->smtp_port, error) ||
+          !get_security (key_file, GROUP_SMTP, path, &self->smtp_security, error))
+        return NULL;
+      self->smtp_user = g_key_file_get_string (key_file, GROUP_SMTP, "User", NULL);
+    }
 
   return g_steal_pointer (&self);
 }
@@ -396,6 +452,15 @@ tern_account_config_save (TernAccountConfig *self, GError **error)
   g_key_file_set_string (key_file, GROUP_IMAP, "User", self->imap_user);
   if (self->ca_file != NULL)
     g_key_file_set_string (key_file, GROUP_IMAP, "CAFile", self->ca_file);
+  if (self->smtp_host != NULL)
+    {
+      g_key_file_set_string (key_file, GROUP_SMTP, "Host", self->smtp_host);
+      g_key_file_set_integer (key_file, GROUP_SMTP, "Port", self->smtp_port);
+      g_key_file_set_string (key_file, GROUP_SMTP, "Security",
+                             tern_security_to_string (self->smtp_security));
+      if (self->smtp_user != NULL)
+        g_key_file_set_string (key_file, GROUP_SMTP, "User", self->smtp_user);
+    }
 
   if (g_mkdir_with_parents (dir, 0700) != 0)
     {
@@ -521,4 +586,117 @@ tern_account_config_set_ca_file (TernAccountConfig *self, const char *ca_file)
   g_return_if_fail (TERN_IS_ACCOUNT_CONFIG (self));
 
   set_str (&self->ca_file, ca_file);
+}
+
+gboolean
+tern_account_config_has_smtp (TernAccountConfig *self)
+{
+  g_return_val_if_fail (TERN_IS_ACCOUNT_CONFIG (self), FALSE);
+
+  return self->smtp_host != NULL;
+}
+
+const char *
+tern_account_config_get_smtp_host (TernAccountConfig *self)
+{
+  g_return_val_if_fail (TERN_IS_ACCOUNT_CONFIG (self), NULL);
+
+  return self->smtp_host;
+}
+
+guint16
+tern_account_config_get_smtp_port (TernAccountConfig *self)
+{
+  g_return_val_if_fail (TERN_IS_ACCOUNT_CONFIG (self), 0);
+
+  return self->smtp_port;
+}
+
+TernSecurity
+tern_account_config_get_smtp_security (TernAccountConfig *self)
+{
+  g_return_val_if_fail (TERN_IS_ACCOUNT_CONFIG (self), TERN_SECURITY_TLS);
+
+  return self->smtp_security;
+}
+
+/* The SMTP user; the IMAP user unless the account names another. NULL when
+ * the account has no SMTP server. */
+const char *
+tern_account_config_get_smtp_user (TernAccountConfig *self)
+{
+  g_return_val_if_fail (TERN_IS_ACCOUNT_CONFIG (self), NULL);
+
+  if (self->smtp_host == NULL)
+    return NULL;
+  return self->smtp_user != NULL ? self->smtp_user : self->imap_user;
+}
+
+/**
+ * tern_account_config_set_smtp:
+ * @host: (nullable): the submission server, or %NULL for none
+ * @user: (nullable): the user there, or %NULL for the IMAP user
+ */
+void
+tern_account_config_set_smtp (TernAccountConfig *self,
+                              const char *host,
+                              guint16 port,
+                              TernSecurity security,
+                              const char *user)
+{
+  g_return_if_fail (TERN_IS_ACCOUNT_CONFIG (self));
+  g_return_if_fail (host == NULL || port != 0);
+
+  set_str (&self->smtp_host, host);
+  set_str (&self->smtp_user, host != NULL ? user : NULL);
+  if (host != NULL)
+    {
+      self->smtp_port = port;
+      self->smtp_security = security;
+    }
+}
+
+gboolean
+tern_account_config_exists (const char *id)
+{
+  g_autofree char *path = NULL;
+
+  if (!tern_account_id_is_valid (id))
+    return FALSE;
+
+  path = dup_path_for_id (id);
+  return g_file_test (path, G_FILE_TEST_EXISTS);
+}
+
+/* Removes the account's key file. Its secrets and cache are the caller's
+ * business (see tern-account-setup.c). */
+gboolean
+tern_account_config_delete (const char *id, GError **error)
+{
+  g_autofree char *path = NULL;
+
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!tern_account_id_is_valid (id))
+    {
+      g_set_error (error, TERN_ACCOUNT_ERROR, TERN_ACCOUNT_ERROR_INVALID, "invalid account id “%s”",
+                   id ? id : "");
+      return FALSE;
+    }
+
+  path = dup_path_for_id (id);
+  if (g_remove (path) != 0)
+    {
+      int saved_errno = errno;
+
+      if (saved_errno == ENOENT)
+        g_set_error (error, TERN_ACCOUNT_ERROR, TERN_ACCOUNT_ERROR_NOT_FOUND, "no account “%s”",
+                     id);
+      else
+        g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
+                     "cannot remove %s: %s", path, g_strerror (saved_errno));
+      return FALSE;
+    }
+
+  return TRUE;
 }

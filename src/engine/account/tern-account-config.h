@@ -17,6 +17,14 @@ typedef enum
 {
   TERN_ACCOUNT_ERROR_INVALID,
   TERN_ACCOUNT_ERROR_NOT_FOUND,
+  /* An account with that id is already configured. */
+  TERN_ACCOUNT_ERROR_EXISTS,
+  /* The server could not be reached, or the connection failed. */
+  TERN_ACCOUNT_ERROR_CONNECTION,
+  /* The server presented a certificate that is not trusted. */
+  TERN_ACCOUNT_ERROR_CERTIFICATE,
+  /* The server refused the user name or password. */
+  TERN_ACCOUNT_ERROR_AUTHENTICATION,
 } TernAccountError;
 
 typedef enum
@@ -37,6 +45,9 @@ const char *tern_security_to_string (TernSecurity security);
 gboolean tern_security_from_string (const char *str, TernSecurity *out_security);
 
 char *tern_account_config_dup_config_dir (void);
+char *tern_account_config_dup_data_dir (const char *id);
+gboolean tern_account_config_exists (const char *id);
+gboolean tern_account_config_delete (const char *id, GError **error);
 
 TernAccountConfig *tern_account_config_new (const char *id);
 TernAccountConfig *tern_account_config_load (const char *id, GError **error);
@@ -59,5 +70,15 @@ void tern_account_config_set_imap (TernAccountConfig *self,
                                    const char *user);
 const char *tern_account_config_get_ca_file (TernAccountConfig *self);
 void tern_account_config_set_ca_file (TernAccountConfig *self, const char *ca_file);
+gboolean tern_account_config_has_smtp (TernAccountConfig *self);
+const char *tern_account_config_get_smtp_host (TernAccountConfig *self);
+guint16 tern_account_config_get_smtp_port (TernAccountConfig *self);
+TernSecurity tern_account_config_get_smtp_security (TernAccountConfig *self);
+const char *tern_account_config_get_smtp_user (TernAccountConfig *self);
+void tern_account_config_set_smtp (TernAccountConfig *self,
+                                   const char *host,
+                                   guint16 port,
+                                   TernSecurity security,
+                                   const char *user);
 
 G_END_DECLS

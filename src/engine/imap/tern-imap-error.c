@@ -1,0 +1,20 @@
+/* tern-imap-error.c
+ *
+ * Copyright 2026 The Tern authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "tern-imap"
+
+#include "config.h"
+
+#include "tern-imap-error.h"
+
+/* Spelt out rather than G_DEFINE_QUARK, whose name argument clang-format
+ * would space into "tern - imap - error - quark". */
+GQuark
+tern_imap_error_quark (void)
+{
+  return g_quark_from_static_string ("tern-imap-error-quark");
+}

@@ -1,0 +1,333 @@
+/* tern-folder.c
+ *
+ * Copyright 2026 The Tern authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+/* TernFolder: one mailbox of an account as the UI shows it: its path (UTF-8,
+ * with the server's hierarchy delimiter), its last component, what it is for,
+ * whether it is subscribed and can hold messages, and how many it holds.
+ * The model fills it in; for the UI every property is read-only.
+ *
+ * Threading: main context only.
+ */
+
+#define G_LOG_DOMAIN "tern-model"
+
+#include "config.h"
+
+#include "tern-folder-private.h"
+
+struct _TernFolder
+{
+  GObject parent_instance;
+
+  /* owned */
+  char *path;
+  char *name;
+  char *delimiter;
+  char *wire_name;
+
+  TernFolderRole role;
+  guint total;
+  guint unread;
+  guint subscribed : 1;
+  guint selectable : 1;
+};
+
+G_DEFINE_FINAL_TYPE (TernFolder, tern_folder, G_TYPE_OBJECT)
+
+G_DEFINE_ENUM_TYPE (TernFolderRole,
+                    tern_folder_role,
+                    G_DEFINE_ENUM_VALUE (TERN_FOLDER_ROLE_NONE, "none"),
+                    G_DEFINE_ENUM_VALUE (TERN_FOLDER_ROLE_INBOX, "inbox"),
+                    G_DEFINE_ENUM_VALUE (TERN_FOLDER_ROLE_DRAFTS, "drafts"),
+                    G_DEFINE_ENUM_VALUE (TERN_FOLDER_ROLE_SENT, "sent"),
+                    G_DEFINE_ENUM_VALUE (TERN_FOLDER_ROLE_TRASH, "trash"),
+                    G_DEFINE_ENUM_VALUE (TERN_FOLDER_ROLE_JUNK, "junk"),
+                    G_DEFINE_ENUM_VALUE (TERN_FOLDER_ROLE_ARCHIVE, "archive"),
+                    G_DEFINE_ENUM_VALUE (TERN_FOLDER_ROLE_ALL, "all"),
+                    G_DEFINE_ENUM_VALUE (TERN_FOLDER_ROLE_FLAGGED, "flagged"))
+
+enum
+{
+  PROP_0,
+  PROP_PATH,
+  PROP_NAME,
+  PROP_DELIMITER,
+  PROP_ROLE,
+  PROP_SUBSCRIBED,
+  PROP_SELECTABLE,
+  PROP_TOTAL,
+  PROP_UNREAD,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+/**
+ * tern_folder_role_to_string:
+ *
+ * Returns: the role's stable name ("inbox", "sent", …), or %NULL for
+ *   %TERN_FOLDER_ROLE_NONE
+ */
+const char *
+tern_folder_role_to_string (TernFolderRole role)
+{
+  GEnumClass *klass;
+  GEnumValue *value;
+
+  if (role == TERN_FOLDER_ROLE_NONE)
+    return NULL;
+
+  klass = g_type_class_ref (TERN_TYPE_FOLDER_ROLE);
+  value = g_enum_get_value (klass, role);
+  g_type_class_unref (klass);
+
+  /* Enum classes are never unloaded, so the nick stays valid. */
+  g_return_val_if_fail (value != NULL, NULL);
+  return value->value_nick;
+}
+
+static void
+tern_folder_finalize (GObject *object)
+{
+  TernFolder *self = (TernFolder *) object;
+
+  g_clear_pointer (&self->path, g_free);
+  g_clear_pointer (&self->name, g_free);
+  g_clear_pointer (&self->delimiter, g_free);
+  g_clear_pointer (&self->wire_name, g_free);
+
+  G_OBJECT_CLASS (tern_folder_parent_class)->finalize (object);
+}
+
+static void
+tern_folder_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  TernFolder *self = TERN_FOLDER (object);
+
+  switch (prop_id)
+    {
+    case PROP_PATH:
+      g_value_set_string (value, self->path);
+      break;
+
+    case PROP_NAME:
+      g_value_set_string (value, self->name);
+      break;
+
+    case PROP_DELIMITER:
+      g_value_set_string (value, self->delimiter);
+      break;
+
+    case PROP_ROLE:
+      g_value_set_enum (value, self->role);
+      break;
+
+    case PROP_SUBSCRIBED:
+      g_value_set_boolean (value, self->subscribed);
+      break;
+
+    case PROP_SELECTABLE:
+      g_value_set_boolean (value, self->selectable);
+      break;
+
+    case PROP_TOTAL:
+      g_value_set_uint (value, self->total);
+      break;
+
+    case PROP_UNREAD:
+      g_value_set_uint (value, self->unread);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+tern_folder_class_init (TernFolderClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  const GParamFlags flags = G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+
+  object_class->finalize = tern_folder_finalize;
+  object_class->get_property = tern_folder_get_property;
+
+  /* The full name in UTF-8, hierarchy levels separated by the delimiter. A
+   * name the server sent that does not decode is kept as sent. */
+  properties[PROP_PATH] = g_param_spec_string ("path", NULL, NULL, NULL, flags);
+  /* The last level of the path. */
+  properties[PROP_NAME] = g_param_spec_string ("name", NULL, NULL, NULL, flags);
+  /* The server's hierarchy delimiter; NULL when it has no hierarchy. */
+  properties[PROP_DELIMITER] = g_param_spec_string ("delimiter", NULL, NULL, NULL, flags);
+  properties[PROP_ROLE] =
+    g_param_spec_enum ("role", NULL, NULL, TERN_TYPE_FOLDER_ROLE, TERN_FOLDER_ROLE_NONE, flags);
+  properties[PROP_SUBSCRIBED] = g_param_spec_boolean ("subscribed", NULL, NULL, FALSE, flags);
+  /* FALSE for a folder that only holds other folders (\Noselect). */
+  properties[PROP_SELECTABLE] = g_param_spec_boolean ("selectable", NULL, NULL, TRUE, flags);
+  properties[PROP_TOTAL] = g_param_spec_uint ("total", NULL, NULL, 0, G_MAXUINT, 0, flags);
+  properties[PROP_UNREAD] = g_param_spec_uint ("unread", NULL, NULL, 0, G_MAXUINT, 0, flags);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+tern_folder_init (TernFolder *self)
+{
+  self->selectable = TRUE;
+}
+
+/* @path: UTF-8; @delimiter: NULL or empty for a flat namespace; @wire_name:
+ * the name exactly as the server sent it, used in commands. */
+TernFolder *
+_tern_folder_new (const char *path, const char *delimiter, const char *wire_name)
+{
+  TernFolder *self;
+  const char *last = NULL;
+
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (wire_name != NULL, NULL);
+
+  self = g_object_new (TERN_TYPE_FOLDER, NULL);
+  self->path = g_strdup (path);
+  self->delimiter = delimiter != NULL && delimiter[0] != '\0' ? g_strdup (delimiter) : NULL;
+  self->wire_name = g_strdup (wire_name);
+
+  if (self->delimiter != NULL)
+    last = g_strrstr (path, self->delimiter);
+  self->name = g_strdup (last != NULL ? last + strlen (self->delimiter) : path);
+
+  return self;
+}
+
+const char *
+_tern_folder_get_wire_name (TernFolder *self)
+{
+  g_return_val_if_fail (TERN_IS_FOLDER (self), NULL);
+
+  return self->wire_name;
+}
+
+void
+_tern_folder_set_role (TernFolder *self, TernFolderRole role)
+{
+  g_return_if_fail (TERN_IS_FOLDER (self));
+
+  if (self->role == role)
+    return;
+
+  self->role = role;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ROLE]);
+}
+
+void
+_tern_folder_set_subscribed (TernFolder *self, gboolean subscribed)
+{
+  g_return_if_fail (TERN_IS_FOLDER (self));
+
+  subscribed = !!subscribed;
+  if (self->subscribed == (guint) subscribed)
+    return;
+
+  self->subscribed = subscribed;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SUBSCRIBED]);
+}
+
+void
+_tern_folder_set_selectable (TernFolder *self, gboolean selectable)
+{
+  g_return_if_fail (TERN_IS_FOLDER (self));
+
+  selectable = !!selectable;
+  if (self->selectable == (guint) selectable)
+    return;
+
+  self->selectable = selectable;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SELECTABLE]);
+}
+
+void
+_tern_folder_set_counts (TernFolder *self, guint total, guint unread)
+{
+  g_return_if_fail (TERN_IS_FOLDER (self));
+
+  g_object_freeze_notify (G_OBJECT (self));
+  if (self->total != total)
+    {
+      self->total = total;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TOTAL]);
+    }
+  if (self->unread != unread)
+    {
+      self->unread = unread;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_UNREAD]);
+    }
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+const char *
+tern_folder_get_path (TernFolder *self)
+{
+  g_return_val_if_fail (TERN_IS_FOLDER (self), NULL);
+
+  return self->path;
+}
+
+const char *
+tern_folder_get_name (TernFolder *self)
+{
+  g_return_val_if_fail (TERN_IS_FOLDER (self), NULL);
+
+  return self->name;
+}
+
+const char *
+tern_folder_get_delimiter (TernFolder *self)
+{
+  g_return_val_if_fail (TERN_IS_FOLDER (self), NULL);
+
+  return self->delimiter;
+}
+
+TernFolderRole
+tern_folder_get_role (TernFolder *self)
+{
+  g_return_val_if_fail (TERN_IS_FOLDER (self), TERN_FOLDER_ROLE_NONE);
+
+  return self->role;
+}
+
+gboolean
+tern_folder_get_subscribed (TernFolder *self)
+{
+  g_return_val_if_fail (TERN_IS_FOLDER (self), FALSE);
+
+  return self->subscribed;
+}
+
+gboolean
+tern_folder_get_selectable (TernFolder *self)
+{
+  g_return_val_if_fail (TERN_IS_FOLDER (self), FALSE);
+
+  return self->selectable;
+}
+
+guint
+tern_folder_get_total (TernFolder *self)
+{
+  g_return_val_if_fail (TERN_IS_FOLDER (self), 0);
+
+  return self->total;
+}
+
+guint
+tern_folder_get_unread (TernFolder *self)
+{
+  g_return_val_if_fail (TERN_IS_FOLDER (self), 0);
+
+  return self->unread;
+}
