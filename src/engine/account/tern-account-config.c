@@ -49,7 +49,13 @@ struct _TernAccountConfig
 };
 
 G_DEFINE_FINAL_TYPE (TernAccountConfig, tern_account_config, G_TYPE_OBJECT)
-G_DEFINE_QUARK (tern - account - error - quark, tern_account_error)
+/* Spelt out rather than G_DEFINE_QUARK, whose name argument clang-format
+ * would space into "tern - account - error - quark". */
+GQuark
+tern_account_error_quark (void)
+{
+  return g_quark_from_static_string ("tern-account-error-quark");
+}
 
 enum
 {

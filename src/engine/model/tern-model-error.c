@@ -11,4 +11,10 @@
 
 #include "tern-model-error.h"
 
-G_DEFINE_QUARK (tern - model - error - quark, tern_model_error)
+/* Spelt out rather than G_DEFINE_QUARK, whose name argument clang-format
+ * would space into "tern - model - error - quark". */
+GQuark
+tern_model_error_quark (void)
+{
+  return g_quark_from_static_string ("tern-model-error-quark");
+}

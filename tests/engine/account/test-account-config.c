@@ -66,6 +66,12 @@ test_id_validation (void)
 }
 
 static void
+test_error_quark (void)
+{
+  g_assert_cmpstr (g_quark_to_string (TERN_ACCOUNT_ERROR), ==, "tern-account-error-quark");
+}
+
+static void
 test_security_strings (void)
 {
   TernSecurity security = TERN_SECURITY_NONE;
@@ -209,6 +215,7 @@ main (int argc, char *argv[])
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/account/config/id-validation", test_id_validation);
+  g_test_add_func ("/account/config/error-quark", test_error_quark);
   g_test_add_func ("/account/config/security-strings", test_security_strings);
   g_test_add_func ("/account/config/round-trip", test_round_trip);
   g_test_add_func ("/account/config/display-name-fallback", test_display_name_fallback);
