@@ -60,7 +60,7 @@ check-fuzz: deps
 fuzz: check-fuzz
 
 bench: build
-	./tests/harness/run-in-session $(MESON) test -C $(BUILDDIR) --benchmark --print-errorlogs
+	./tests/harness/run-in-session $(MESON) test -C $(BUILDDIR) --benchmark --verbose --print-errorlogs
 
 format:
 	find src tests bench -name '*.[ch]' | xargs clang-format -i
