@@ -116,7 +116,8 @@ add_account_action (GSimpleAction *action, GVariant *parameter, gpointer user_da
     ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (window), _ ("Add Account"), NULL));
   adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
                                   _ ("This version of Tern cannot set up accounts from the "
-                                     "window yet. Accounts are read from %s."),
+                                     "window yet. Add one in a terminal with “tern-cli account "
+                                     "add”; accounts are read from %s."),
                                   dir);
   adw_message_dialog_add_response (dialog, "close", _ ("_Close"));
   adw_message_dialog_set_default_response (dialog, "close");
