@@ -15,7 +15,7 @@ SUITE ?=
 ASAN_BUILDDIR ?= _build-asan
 FUZZ_BUILDDIR ?= _build-fuzz
 FUZZ_SECONDS ?= 15
-SANITIZER_ENV = ASAN_OPTIONS=detect_leaks=1:fast_unwind_on_malloc=0 \
+SANITIZER_ENV = ASAN_OPTIONS=detect_leaks=1 \
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 
 .PHONY: all deps build run demo check check-asan check-fuzz fuzz bench format clean
