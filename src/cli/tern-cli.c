@@ -27,14 +27,13 @@
 #include "account/tern-account-setup.h"
 #include "model/tern-account.h"
 #include "model/tern-folder.h"
+#include "tern-cli-private.h"
 #include "tern-engine.h"
-
-#define EXIT_USAGE 2
 
 /* Bytes of a password read from standard input; more is surely a mistake. */
 #define MAX_PASSWORD 4096
 
-static void
+void
 json_append_string (GString *out, const char *str)
 {
   g_string_append_c (out, '"');
@@ -69,7 +68,7 @@ json_append_string (GString *out, const char *str)
   g_string_append_c (out, '"');
 }
 
-static void
+void
 json_append_nullable_string (GString *out, const char *str)
 {
   if (str == NULL)
@@ -80,7 +79,7 @@ json_append_nullable_string (GString *out, const char *str)
 
 /* The error's message on one line: an engine message may hold a server's
  * text, which must not break the one-line contract. */
-static int
+int
 fail (const GError *error)
 {
   g_autofree char *line = g_strdup (error->message);
@@ -90,14 +89,14 @@ fail (const GError *error)
   return 1;
 }
 
-static int
+int
 fail_message (const char *message)
 {
   g_printerr ("tern-cli: %s\n", message);
   return 1;
 }
 
-static int
+int
 usage_error (const char *message)
 {
   g_printerr ("tern-cli: %s\nTry “tern-cli --help”.\n", message);
@@ -105,7 +104,7 @@ usage_error (const char *message)
 }
 
 G_GNUC_PRINTF (1, 2)
-static int
+int
 usage_errorf (const char *format, ...)
 {
   g_autofree char *message = NULL;
@@ -120,7 +119,7 @@ usage_errorf (const char *format, ...)
 
 /* Running the engine's async calls ------------------------------------------ */
 
-static void
+void
 store_result (GObject *object, GAsyncResult *result, gpointer user_data)
 {
   GAsyncResult **slot = user_data;
@@ -130,7 +129,7 @@ store_result (GObject *object, GAsyncResult *result, gpointer user_data)
 
 /* Iterates the default main context until the call that was given
  * store_result and @slot has completed. */
-static GAsyncResult *
+GAsyncResult *
 wait_for (GAsyncResult **slot)
 {
   while (*slot == NULL)
@@ -141,16 +140,9 @@ wait_for (GAsyncResult **slot)
 
 /* Options --------------------------------------------------------------------- */
 
-typedef struct
-{
-  const char *name;     /* "--email" */
-  gboolean takes_value; /* "--email ADDR" or "--email=ADDR" */
-  const char *value;    /* set when seen; "" for a flag */
-} Option;
-
 /* Splits @argv into the options in @options (each at most once) and the
  * positional arguments. Returns FALSE after printing a usage error. */
-static gboolean
+gboolean
 parse_options (const char *command,
                int argc,
                char **argv,
@@ -545,7 +537,7 @@ cmd_account_remove (int argc, char **argv)
 
 /* folders ---------------------------------------------------------------------- */
 
-static TernAccount *
+TernAccount *
 load_account (const char *id, int *out_status)
 {
   g_autoptr (TernAccountConfig) config = NULL;
@@ -740,10 +732,12 @@ print_help (void)
            "  tern-cli fetch ID FOLDER UID [--section SECTION] [--output FILE]\n"
            "      write a message (or one body section: 1.2, 2.MIME, HEADER, TEXT, …)\n"
            "      exactly as the server stores it, to standard output or FILE\n"
+           "%s"
            "  tern-cli --version               print the version\n"
            "  tern-cli --help                  print this help\n"
            "\n"
-           "Exit status: 0 success, 1 failure (one line on standard error), 2 bad usage.\n");
+           "Exit status: 0 success, 1 failure (one line on standard error), 2 bad usage.\n",
+           tern_cli_mail_help);
 }
 
 int
@@ -788,6 +782,10 @@ main (int argc, char **argv)
 
   if (g_str_equal (argv[1], "fetch"))
     return cmd_fetch (argc - 2, argv + 2);
+
+  for (guint i = 0; tern_cli_mail_commands[i].name != NULL; i++)
+    if (g_str_equal (argv[1], tern_cli_mail_commands[i].name))
+      return tern_cli_mail_commands[i].run (argv[1], argc - 2, argv + 2);
 
   return usage_error ("unknown command");
 }

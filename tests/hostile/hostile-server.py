@@ -265,6 +265,34 @@ def _fetch_parts(args):
     return seqset, list(ITEM_RE.finditer(rest))
 
 
+def _fetch_modifiers(args):
+    """What follows a FETCH command's item list: "(CHANGEDSINCE 5 VANISHED)"."""
+    m = re.match(rb"(\S+)\s*(.*)$", args, re.S)
+    if not m:
+        return b""
+    rest = m.group(2)
+    if rest.startswith(b"("):
+        depth = 0
+        for i, ch in enumerate(rest):
+            depth += ch == 0x28
+            depth -= ch == 0x29
+            if depth == 0:
+                return rest[i + 1:]
+        return b""
+    return rest.split(b" ", 1)[1] if b" " in rest else b""
+
+
+def _uid_set(numbers):
+    """Sorted numbers as a compact set: [1, 2, 3, 5] -> b"1:3,5"."""
+    ranges = []
+    for n in sorted(numbers):
+        if ranges and n == ranges[-1][1] + 1:
+            ranges[-1][1] = n
+        else:
+            ranges.append([n, n])
+    return b",".join(b"%d" % a if a == b else b"%d:%d" % (a, b) for a, b in ranges)
+
+
 def _body_item_name(args):
     """The response item for the first body section a FETCH asks for:
     BODY.PEEK[1]<0.100> -> BODY[1]<0>; BODY[] when there is none."""
@@ -278,17 +306,23 @@ def _body_item_name(args):
 
 def _section(section):
     """The bytes of MESSAGE for a body section name."""
+    return _section_of(S.MESSAGE_HEADER, S.MESSAGE_TEXT, section)
+
+
+def _section_of(header, text, section):
+    """The bytes of the single-part message header + text for a body
+    section name."""
     s = section.upper()
     if s == b"":
-        return S.MESSAGE
+        return header + text
     if s in (b"HEADER", b"MIME", b"1.MIME"):
-        return S.MESSAGE_HEADER
+        return header
     if s in (b"TEXT", b"1"):
-        return S.MESSAGE_TEXT
+        return text
     m = re.match(rb"HEADER\.FIELDS(\.NOT)?\s*\(([^)]*)\)", s)
     if m:
         names = set(m.group(2).split())
-        lines = S.MESSAGE_HEADER.split(b"\r\n")[:-2]
+        lines = header.split(b"\r\n")[:-2]
         keep = [ln for ln in lines
                 if (ln.split(b":", 1)[0].upper() in names) != bool(m.group(1))]
         return b"".join(ln + b"\r\n" for ln in keep) + b"\r\n"
@@ -316,6 +350,12 @@ class Session:
         self.ctx = {b"{tag}": b"*", b"{uid}": b"1", b"{body}": b"BODY[]"}
         self.last = None                   # the command Expect matched
         self.started = time.monotonic()
+        # Mailbox scenarios: the visit (see scenarios.py), what ENABLE turned
+        # on, and this connection's own copy of the INBOX it found
+        self.visit = None
+        self.enabled = []
+        self.box = None
+        self.box_condstore = False
         # what goes into the result
         self.client_lines = []
         self.credentials = []
@@ -366,6 +406,13 @@ class Session:
                                  "user": user, "password": password})
 
     def result(self):
+        out = self._result()
+        if self.scenario.mailbox is not None:
+            out["visit"] = self.visit
+            out["enabled"] = self.enabled
+        return out
+
+    def _result(self):
         return {
             "client_lines": self.client_lines,
             "credentials_seen": bool(self.credentials),
@@ -684,6 +731,8 @@ class Session:
         authed = self.state in ("authenticated", "selected")
         selected = self.state == "selected"
         caps = self.caps().split()
+        if self.scenario.mailbox is not None and self.respond_mailbox(tag, name, args, ok):
+            return
         if name == b"CAPABILITY":
             if self.tls:
                 self.capability_after_tls = True
@@ -882,6 +931,288 @@ class Session:
             self.send(b"* 1 FETCH (FLAGS (%s)%s)\r\n"
                       % (" ".join(sorted(self.flags)).encode(), uid))
 
+    # -- the CONDSTORE/QRESYNC mailbox (scenarios with a Mailbox)
+
+    def respond_mailbox(self, tag, name, args, ok):
+        """Answer, for a Mailbox scenario, what its INBOX of several messages
+        changes: ENABLE, SELECT/EXAMINE INBOX, STATUS INBOX, FETCH, STORE and
+        SEARCH.  False for everything else, which respond_generically()
+        answers as it does for every scenario."""
+        if self.state not in ("authenticated", "selected"):
+            return False
+        selected = self.state == "selected"
+        if name == b"ENABLE":
+            confirmed = []
+            for ext in args.upper().split():
+                if ext in (b"CONDSTORE", b"QRESYNC") and ext not in confirmed and \
+                        ext.decode() not in self.enabled:
+                    confirmed.append(ext)
+            self.enabled += [ext.decode() for ext in confirmed]
+            self.send(b"* ENABLED%s\r\n" % b"".join(b" " + ext for ext in confirmed) + ok)
+            return True
+        if name in (b"SELECT", b"EXAMINE"):
+            return self.box_select(tag, name, args)
+        if name == b"STATUS":
+            return self.box_status(tag, args, ok)
+        if not selected:
+            return False
+        if name in (b"FETCH", b"UID FETCH"):
+            self.box_fetch_command(name, args, ok)
+            return True
+        if name in (b"STORE", b"UID STORE"):
+            self.box_store(tag, name, args, ok)
+            return True
+        if name in (b"SEARCH", b"UID SEARCH"):
+            m = re.search(rb"(?:^|\s)UID\s+([0-9:,*]+)", args, re.I)
+            found = [(seq, uid) for seq, uid in self.box_messages()
+                     if m is None or _set_contains(m.group(1), uid, self.box_largest())]
+            numbers = [uid if name.startswith(b"UID") else seq for seq, uid in found]
+            self.send(b"* SEARCH%s\r\n" % b"".join(b" %d" % n for n in numbers) + ok)
+            return True
+        return False
+
+    def condstore(self):
+        """CONDSTORE is on: enabled, or a CONDSTORE-enabling command was seen."""
+        return self.box_condstore or bool(self.enabled)
+
+    def open_box(self):
+        """The first SELECT/EXAMINE of INBOX on this connection is a visit:
+        this connection gets its number and its own copy of that version."""
+        if self.visit is not None:
+            return
+        with self.server.lock:
+            self.visit = self.server.visits
+            self.server.visits += 1
+        version = self.scenario.mailbox.version(self.visit)
+        self.box = {uid: [set(flags), modseq] for uid, (flags, modseq) in
+                    version.messages.items()}
+        self.box_expunged = dict(version.expunged)
+        self.box_uidnext = version.uidnext
+        self.box_hms = version.highestmodseq
+        self.note("visit", self.visit)
+
+    def box_messages(self):
+        """[(sequence number, uid)]"""
+        return list(enumerate(sorted(self.box), 1))
+
+    def box_largest(self):
+        return max(self.box) if self.box else 0
+
+    def lying(self):
+        return self.scenario.mailbox.lies(self.visit)
+
+    def box_select(self, tag, name, args):
+        mailbox = _astrings(args, 0, 1)[0] or ""
+        if mailbox.upper() != "INBOX":
+            return False
+        params = args.split(b" ", 1)[1] if b" " in args.strip() else b""
+        qresync = re.search(rb"\(QRESYNC \((\d+) (\d+)(?: ([0-9:,*]+))?(?: \([0-9:,* ]*\))?\)\)",
+                            params, re.I)
+        if (qresync is None) != (re.search(rb"QRESYNC", params, re.I) is None):
+            self.state = "authenticated"
+            self.send(b"%s BAD Malformed QRESYNC parameter.\r\n" % tag)
+            return True
+        if qresync is not None and "QRESYNC" not in self.enabled:
+            self.state = "authenticated"
+            self.send(b"%s BAD QRESYNC is not enabled.\r\n" % tag)
+            return True
+        if qresync is not None or re.search(rb"\(CONDSTORE\)", params, re.I):
+            self.box_condstore = True
+        self.open_box()
+        mb = self.scenario.mailbox
+        messages = self.box_messages()
+        unseen = [seq for seq, uid in messages if "\\Seen" not in self.box[uid][0]]
+        # RFC 7162 3.2.11: the boundary between the old mailbox's responses
+        # and the new one's.
+        out = []
+        if self.state == "selected":
+            if self.scenario.mailbox.omit_closed and self.lying():
+                self.attack_reached = True
+            else:
+                out.append(b"* OK [CLOSED] Previous mailbox is now closed.\r\n")
+        out += [b"* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)\r\n"
+                b"* OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft \\*)]"
+                b" Flags permitted.\r\n",
+                b"* %d EXISTS\r\n* 0 RECENT\r\n" % len(messages)]
+        if unseen:
+            out.append(b"* OK [UNSEEN %d] First unseen.\r\n" % unseen[0])
+        out.append(b"* OK [UIDVALIDITY %d] UIDs valid\r\n"
+                   b"* OK [UIDNEXT %d] Predicted next UID\r\n" % (S.UIDVALIDITY, self.box_uidnext))
+        highest = self.box_hms
+        changes = []
+        if qresync is not None and int(qresync.group(1)) == S.UIDVALIDITY:
+            since = int(qresync.group(2))
+            known = qresync.group(3)
+            if self.lying() and mb.qresync_highestmodseq is not None:
+                highest = mb.qresync_highestmodseq
+                self.attack_reached = True
+            gone = [uid for uid, modseq in sorted(self.box_expunged.items())
+                    if modseq > since and modseq <= highest and
+                    (known is None or _set_contains(known, uid, self.box_uidnext - 1))]
+            if self.lying() and mb.qresync_vanished is not None:
+                changes.append(b"* VANISHED (EARLIER) %s\r\n" % mb.qresync_vanished.encode())
+                self.attack_reached = True
+            elif gone:
+                changes.append(b"* VANISHED (EARLIER) %s\r\n" % _uid_set(gone))
+            for seq, uid in messages:
+                if since < self.box[uid][1] <= highest:
+                    changes.append(self.box_fetch(seq, uid, {b"FLAGS"}, [], True, True))
+        if self.condstore():
+            out.append(b"* OK [HIGHESTMODSEQ %d] Highest\r\n" % highest)
+        out += changes
+        out.append(b"%s OK [%s] %s completed.\r\n"
+                   % (tag, b"READ-ONLY" if name == b"EXAMINE" else b"READ-WRITE", name))
+        self.state = "selected"
+        self.send(b"".join(out))
+        return True
+
+    def box_status(self, tag, args, ok):
+        mailbox = _astrings(args, 0, 1)[0] or ""
+        if mailbox.upper() != "INBOX":
+            return False
+        if self.box is not None:
+            messages = {uid: flags for uid, (flags, _) in self.box.items()}
+            uidnext, highest = self.box_uidnext, self.box_hms
+        else:
+            version = self.scenario.mailbox.version(self.server.visits)
+            messages = {uid: flags for uid, (flags, _) in version.messages.items()}
+            uidnext, highest = version.uidnext, version.highestmodseq
+        values = {b"MESSAGES": len(messages), b"RECENT": 0, b"UIDNEXT": uidnext,
+                  b"UIDVALIDITY": S.UIDVALIDITY, b"HIGHESTMODSEQ": highest,
+                  b"UNSEEN": sum("\\Seen" not in f for f in messages.values()),
+                  b"SIZE": sum(len(b"".join(S.mailbox_message(uid))) for uid in messages)}
+        m = re.search(rb"\(([^)]*)\)", args)
+        asked = m.group(1).upper().split() if m else []
+        items = b" ".join(b"%s %d" % (k, values[k]) for k in asked if k in values)
+        self.send(b"* STATUS INBOX (%s)\r\n%s" % (items, ok))
+        return True
+
+    def box_fetch_command(self, name, args, ok):
+        seqset, items = _fetch_parts(args)
+        words = {m.group(0).upper() for m in items if not m.group(1) and m.group(6) is None}
+        for macro, expands in ((b"ALL", (b"FLAGS", b"INTERNALDATE", b"RFC822.SIZE",
+                                         b"ENVELOPE")),
+                               (b"FAST", (b"FLAGS", b"INTERNALDATE", b"RFC822.SIZE")),
+                               (b"FULL", (b"FLAGS", b"INTERNALDATE", b"RFC822.SIZE",
+                                          b"ENVELOPE", b"BODY"))):
+            if macro in words:
+                words.update(expands)
+        modifiers = _fetch_modifiers(args)
+        changed = re.search(rb"CHANGEDSINCE (\d+)", modifiers, re.I)
+        since = int(changed.group(1)) if changed else None
+        by_uid = name.startswith(b"UID")
+        if since is not None or b"MODSEQ" in words:
+            self.box_condstore = True
+        out = []
+        if (by_uid and since is not None and re.search(rb"\bVANISHED\b", modifiers, re.I) and
+                "QRESYNC" in self.enabled):
+            gone = [uid for uid, modseq in sorted(self.box_expunged.items())
+                    if modseq > since and _set_contains(seqset, uid, self.box_uidnext - 1)]
+            if gone:
+                out.append(b"* VANISHED (EARLIER) %s\r\n" % _uid_set(gone))
+        messages = self.box_messages()
+        for seq, uid in messages:
+            if not (_set_contains(seqset, uid, self.box_largest()) if by_uid else
+                    _set_contains(seqset, seq, len(messages))):
+                continue
+            if since is not None and self.box[uid][1] <= since:
+                continue
+            out.append(self.box_fetch(seq, uid, words, items, by_uid or b"UID" in words,
+                                      since is not None or b"MODSEQ" in words))
+        self.send(b"".join(out) + ok)
+
+    def box_modseq(self, uid):
+        """[b"MODSEQ (n)"], or [] where the scenario omits it."""
+        if self.scenario.mailbox.omit_modseq and self.lying():
+            self.attack_reached = True
+            return []
+        return [b"MODSEQ (%d)" % self.box[uid][1]]
+
+    def box_fetch(self, seq, uid, words, items, with_uid, with_modseq):
+        """One untagged FETCH for message `uid`: the items asked for."""
+        header, text = S.mailbox_message(uid)
+        entry = self.box[uid]
+        out = [b"UID %d" % uid] if with_uid else []
+        bodies = []
+        for m in items:
+            if m.group(1):
+                data = _section_of(header, text, m.group(3))
+                origin = m.group(4)
+                if origin is not None:
+                    data = data[int(origin):]
+                    if m.group(5) is not None:
+                        data = data[:int(m.group(5))]
+                if not m.group(2) and m.group(1).upper() == b"BODY" and \
+                        "\\Seen" not in entry[0]:
+                    entry[0].add("\\Seen")
+                    self.box_hms += 1
+                    entry[1] = self.box_hms
+                item = b"%s[%s]" % (m.group(1).upper(), m.group(3))
+                bodies.append(item + (b"<%s>" % origin if origin else b"") + b" " +
+                              _literal(data))
+            elif m.group(6) is not None:
+                bodies.append(b"BINARY.SIZE[%s] %d"
+                              % (m.group(6), len(_section_of(header, text, m.group(6)))))
+        if b"FLAGS" in words or (bodies and "\\Seen" in entry[0]):
+            out.append(b"FLAGS (%s)" % " ".join(sorted(entry[0])).encode())
+        if b"INTERNALDATE" in words:
+            out.append(b'INTERNALDATE "%s"' % S.INTERNALDATE.encode())
+        if b"RFC822.SIZE" in words:
+            out.append(b"RFC822.SIZE %d" % (len(header) + len(text)))
+        if with_modseq:
+            out += self.box_modseq(uid)
+        if b"ENVELOPE" in words:
+            out.append(b"ENVELOPE " + S.mailbox_envelope(uid))
+        if b"BODYSTRUCTURE" in words:
+            out.append(b"BODYSTRUCTURE " + S.BODYSTRUCTURE)
+        if b"BODY" in words:
+            out.append(b"BODY " + S.BODYSTRUCTURE.rsplit(b" NIL NIL NIL NIL)", 1)[0] + b")")
+        for word, data in ((b"RFC822", header + text), (b"RFC822.HEADER", header),
+                           (b"RFC822.TEXT", text)):
+            if word in words:
+                out.append(word + b" " + _literal(data))
+        out += bodies
+        return b"* %d FETCH (%s)\r\n" % (seq, b" ".join(out))
+
+    def box_store(self, tag, name, args, ok):
+        m = re.match(rb"(\S+) +(?:\(UNCHANGEDSINCE (\d+)\) +)?([+-]?)FLAGS(\.SILENT)? +"
+                     rb"\(?([^)]*)\)?", args, re.I)
+        if not m:
+            self.send(b"%s BAD Malformed STORE.\r\n" % tag)
+            return
+        seqset, unchanged, op, silent, flags = m.groups()
+        by_uid = name.startswith(b"UID")
+        if unchanged is not None:
+            self.box_condstore = True
+        flags = {_text(f) for f in flags.split()}
+        out, modified = [], []
+        messages = self.box_messages()
+        for seq, uid in messages:
+            if not (_set_contains(seqset, uid, self.box_largest()) if by_uid else
+                    _set_contains(seqset, seq, len(messages))):
+                continue
+            entry = self.box[uid]
+            if unchanged is not None and entry[1] > int(unchanged):
+                modified.append(uid if by_uid else seq)
+                continue
+            new = entry[0] | flags if op == b"+" else entry[0] - flags if op == b"-" else flags
+            if new != entry[0]:
+                self.box_hms += 1
+                entry[0], entry[1] = set(new), self.box_hms
+            if not silent:
+                line = [b"FLAGS (%s)" % " ".join(sorted(entry[0])).encode()]
+                if by_uid:
+                    line.append(b"UID %d" % uid)
+                if self.condstore():
+                    line += self.box_modseq(uid)
+                out.append(b"* %d FETCH (%s)\r\n" % (seq, b" ".join(line)))
+        if modified:
+            out.append(b"%s OK [MODIFIED %s] Conditional STORE failed for some.\r\n"
+                       % (tag, _uid_set(modified)))
+        else:
+            out.append(ok)
+        self.send(b"".join(out))
+
 
 # --- the server -----------------------------------------------------------------------
 
@@ -896,6 +1227,8 @@ class Server:
         self.port = None
         self.started = time.monotonic()
         self.dir = tempfile.mkdtemp(prefix="tern-hostile.")
+        self.lock = threading.Lock()
+        self.visits = 0                    # connections that opened INBOX (Mailbox scenarios)
 
     def stop(self, reason):
         if self.stop_reason is None:

@@ -215,7 +215,7 @@ NOT_LOGOUT = r"(?!LOGOUT\b)\S"
 
 class Scenario:
     def __init__(self, name, doc, steps, expect, security="plain", needs="connect",
-                 caps=None, caps_tls=CAPS, generic_starttls=True):
+                 caps=None, caps_tls=CAPS, generic_starttls=True, mailbox=None):
         assert security in ("plain", "starttls", "tls")
         assert needs in NEEDS
         assert "client_error" in expect and expect["client_error"] in (None, *CLIENT_ERRORS)
@@ -233,13 +233,19 @@ class Scenario:
         self.caps_tls = caps_tls
         self.generic_starttls = generic_starttls
         self.certs = {s.cert for s in steps if isinstance(s, StartTLS)}
+        # A Mailbox (below): INBOX with several messages, CONDSTORE and
+        # QRESYNC, and the lies about them; None for the one-message INBOX.
+        self.mailbox = mailbox
 
     def summary(self):
         return self.doc.split("\n\n")[0].replace("\n", " ")
 
     def as_json(self):
-        return {"name": self.name, "summary": self.summary(), "doc": self.doc,
-                "security": self.security, "needs": self.needs, "expect": self.expect}
+        out = {"name": self.name, "summary": self.summary(), "doc": self.doc,
+               "security": self.security, "needs": self.needs, "expect": self.expect}
+        if self.mailbox is not None:
+            out["mailbox"] = self.mailbox.as_json()
+        return out
 
 
 SCENARIOS = {}
@@ -683,6 +689,230 @@ def stall_mid_response():
 def stall_after_login():
     """Login succeeds, then the server never answers again."""
     return [greeting(), Expect(AUTH), Reply(), Attack(), Stall()]
+
+
+# --- CONDSTORE and QRESYNC -----------------------------------------------------------
+#
+# These scenarios serve an INBOX of several messages with mod-sequences
+# (Mailbox below) instead of the one-message INBOX, through the generic
+# responder: ENABLE answers "* ENABLED CONDSTORE/QRESYNC", SELECT/EXAMINE
+# report HIGHESTMODSEQ and take (CONDSTORE) and (QRESYNC (uidvalidity modseq
+# [known-uids])), FETCH knows MODSEQ, (CHANGEDSINCE n) and (VANISHED), STORE
+# bumps mod-sequences, SEARCH and STATUS answer from the same messages.
+#
+# The mailbox changes between visits, as another device would change it: the
+# n-th connection that SELECTs or EXAMINEs INBOX (its "visit", counted from 0
+# over the server's life; connections that never open INBOX, such as an
+# account check or a test's marker connection, do not count) finds
+# versions[n] (the last version from then on).  A scenario's lie starts with
+# visit `lie_from`; each connection's result says its "visit" and what it
+# "enabled".
+
+CAPS_MODSEQ = CAPS + " CONDSTORE QRESYNC"
+
+
+def mailbox_message(uid):
+    """(header, text) of the message with UID `uid` in a Mailbox INBOX:
+    MESSAGE with a subject and Message-ID of its own."""
+    header = (MESSAGE_HEADER
+              .replace(b"Subject: Hello from the hostile server",
+                       b"Subject: Hostile message %d" % uid)
+              .replace(b"<hostile-1@tern.example>", b"<hostile-%d@tern.example>" % uid))
+    return header, MESSAGE_TEXT
+
+
+def mailbox_envelope(uid):
+    return ENVELOPE.replace(b'"Hello from the hostile server"',
+                            b'"Hostile message %d"' % uid) \
+        .replace(b"<hostile-1@tern.example>", b"<hostile-%d@tern.example>" % uid)
+
+
+class Version:
+    """INBOX as one visit finds it: messages {uid: (flags, modseq)}, the UIDs
+    expunged so far {uid: modseq of the expunge}, UIDNEXT, HIGHESTMODSEQ."""
+
+    def __init__(self, messages, expunged, uidnext, highestmodseq):
+        self.messages = {u: (frozenset(f), m) for u, (f, m) in messages.items()}
+        self.expunged = dict(expunged)
+        self.uidnext = uidnext
+        self.highestmodseq = highestmodseq
+        assert all(u < uidnext for u in self.messages) and not set(self.messages) & \
+            set(self.expunged)
+        assert all(m <= highestmodseq for _, m in self.messages.values())
+
+    def evolve(self, flags=None, expunge=(), new=None):
+        """The next version: flags set ({uid: flags}), then UIDs expunged, then
+        new messages ({uid: flags}); each change takes the next mod-sequence."""
+        messages, expunged, modseq = dict(self.messages), dict(self.expunged), self.highestmodseq
+        for uid, f in sorted((flags or {}).items()):
+            modseq += 1
+            messages[uid] = (frozenset(f), modseq)
+        for uid in sorted(expunge):
+            modseq += 1
+            del messages[uid]
+            expunged[uid] = modseq
+        uidnext = self.uidnext
+        for uid, f in sorted((new or {}).items()):
+            assert uid >= uidnext
+            modseq += 1
+            messages[uid] = (frozenset(f), modseq)
+            uidnext = uid + 1
+        return Version(messages, expunged, uidnext, modseq)
+
+    def state(self):
+        """{uid: (flags, size)}, what a client's cache must end up holding."""
+        return {u: (f, sum(map(len, mailbox_message(u)))) for u, (f, _) in self.messages.items()}
+
+    def as_json(self):
+        return {"uidnext": self.uidnext, "highestmodseq": self.highestmodseq,
+                "messages": {str(u): {"flags": sorted(f), "modseq": m}
+                             for u, (f, m) in sorted(self.messages.items())},
+                "expunged": {str(u): m for u, m in sorted(self.expunged.items())}}
+
+
+class Mailbox:
+    """The INBOX of a CONDSTORE/QRESYNC scenario and how the server lies
+    about it, from visit `lie_from` on:
+      omit_modseq             FETCH answers never carry MODSEQ, even when
+                              CONDSTORE is enabled and MODSEQ was asked for
+      qresync_highestmodseq   SELECT/EXAMINE with a QRESYNC parameter reports
+                              this HIGHESTMODSEQ (and, believing it, no changes)
+      qresync_vanished        ... answers "* VANISHED (EARLIER) <this>" instead
+                              of the UIDs really expunged since
+      omit_closed             a SELECT/EXAMINE while a mailbox is selected
+                              does not send the [CLOSED] that separates the
+                              old mailbox's responses from the new one's
+                              (RFC 7162 3.2.11)"""
+
+    def __init__(self, versions, omit_modseq=False, qresync_highestmodseq=None,
+                 qresync_vanished=None, omit_closed=False, lie_from=1):
+        self.versions = versions
+        self.omit_modseq = omit_modseq
+        self.qresync_highestmodseq = qresync_highestmodseq
+        self.qresync_vanished = qresync_vanished
+        self.omit_closed = omit_closed
+        self.lie_from = lie_from
+
+    def version(self, visit):
+        return self.versions[min(max(visit, 0), len(self.versions) - 1)]
+
+    def lies(self, visit):
+        return (visit is not None and visit >= self.lie_from and
+                (self.omit_modseq or self.qresync_highestmodseq is not None or
+                 self.qresync_vanished is not None or self.omit_closed))
+
+    def as_json(self):
+        return {"versions": [v.as_json() for v in self.versions],
+                "omit_modseq": self.omit_modseq,
+                "qresync_highestmodseq": self.qresync_highestmodseq,
+                "qresync_vanished": self.qresync_vanished, "omit_closed": self.omit_closed,
+                "lie_from": self.lie_from}
+
+
+# Visit 0: seven messages (4 and 7 expunged long ago), UIDNEXT 10,
+# HIGHESTMODSEQ 100.  Visit 1: another device read 3 and flagged 8 (MODSEQ
+# 101, 102) and expunged 6 (103); an honest QRESYNC answer from 100 is
+# "VANISHED (EARLIER) 6" and FETCH for 3 and 8.  Visit 2 and later: 2 lost its
+# \Flagged (104) and message 10 arrived (105).
+MODSEQ_VERSIONS = [Version({1: ({"\\Seen"}, 5), 2: ({"\\Seen", "\\Flagged"}, 12), 3: ((), 30),
+                            5: ({"\\Seen", "$Label1"}, 41), 6: ({"\\Answered", "\\Seen"}, 57),
+                            8: ((), 80), 9: ({"\\Draft"}, 100)},
+                           {4: 33, 7: 60}, uidnext=10, highestmodseq=100)]
+MODSEQ_VERSIONS.append(MODSEQ_VERSIONS[0].evolve(flags={3: {"\\Seen"}, 8: {"\\Flagged"}},
+                                                 expunge=[6]))
+MODSEQ_VERSIONS.append(MODSEQ_VERSIONS[1].evolve(flags={2: {"\\Seen"}}, new={10: ()}))
+
+
+# The lies below come on a later visit, or only once CONDSTORE is on: further
+# than a one-connection action up to `needs` goes (such a client must simply
+# succeed), so attack_reached is not among their expectations.  A test that
+# drives the visits checks each connection's "attack_reached" itself.
+MODSEQ_LIE_EXPECT = {"credentials_seen": True, "client_disconnected": True, "client_error": None}
+
+
+@scenario(security="plain", needs="fetch", caps=CAPS_MODSEQ, caps_tls=CAPS_MODSEQ,
+          mailbox=Mailbox(MODSEQ_VERSIONS),
+          expect={"credentials_seen": True, "client_disconnected": True, "attack_reached": False,
+                  "client_error": None})
+def modseq_honest():
+    """A well-behaved CONDSTORE/QRESYNC server whose INBOX changes between visits.
+
+    The control for the modseq-* and vanished-* scenarios: the same INBOX
+    (seven messages, UIDNEXT 10, HIGHESTMODSEQ 100; then 3 read, 8 flagged, 6
+    expunged; then 2 unflagged and 10 new), answered truthfully: SELECT
+    (QRESYNC (1767225600 100)) on the second visit gets HIGHESTMODSEQ 103,
+    VANISHED (EARLIER) 6 and FETCH for 3 and 8, all with MODSEQ.  A client
+    must not see a contradiction here."""
+    return [greeting(CAPS_MODSEQ), Serve()]
+
+
+@scenario(security="plain", needs="fetch", caps=CAPS_MODSEQ, caps_tls=CAPS_MODSEQ,
+          mailbox=Mailbox(MODSEQ_VERSIONS, omit_modseq=True, lie_from=0),
+          expect=dict(MODSEQ_LIE_EXPECT))
+def modseq_less_fetch():
+    """CONDSTORE/QRESYNC advertised and enabled, but FETCH never carries MODSEQ.
+
+    ENABLE QRESYNC is confirmed and SELECT reports HIGHESTMODSEQ, yet every
+    FETCH answer (asked for MODSEQ or not, CHANGEDSINCE included) lacks the
+    MODSEQ item, from the first visit on.  The client must notice, compare
+    the folder in full and remember not to trust this server's MODSEQ."""
+    return [greeting(CAPS_MODSEQ), Serve()]
+
+
+@scenario(security="plain", needs="fetch", caps=CAPS_MODSEQ, caps_tls=CAPS_MODSEQ,
+          mailbox=Mailbox(MODSEQ_VERSIONS, qresync_highestmodseq=50, lie_from=1),
+          expect=dict(MODSEQ_LIE_EXPECT))
+def modseq_backwards():
+    """HIGHESTMODSEQ goes backwards: 100 on the first visit, 50 on the next.
+
+    The first visit is honest (HIGHESTMODSEQ 100, every FETCH with MODSEQ).
+    From the second visit on, SELECT/EXAMINE with a QRESYNC parameter answers
+    HIGHESTMODSEQ 50 and, consistent with that, reports no changes, although
+    3 was read, 8 flagged and 6 expunged since.  A client that believes it
+    misses all three; it must compare the folder in full instead."""
+    return [greeting(CAPS_MODSEQ), Serve()]
+
+
+@scenario(security="plain", needs="fetch", caps=CAPS_MODSEQ, caps_tls=CAPS_MODSEQ,
+          mailbox=Mailbox(MODSEQ_VERSIONS, qresync_vanished="500:600", lie_from=1),
+          expect=dict(MODSEQ_LIE_EXPECT))
+def vanished_never_had():
+    """VANISHED for UIDs the server never had: 500:600 while UIDNEXT is 10.
+
+    The first visit is honest.  From the second visit on, SELECT/EXAMINE with
+    a QRESYNC parameter answers '* VANISHED (EARLIER) 500:600' instead of the
+    UID really expunged (6); the FETCH answers for 3 and 8 are honest.  A
+    client that believes it keeps 6; it must compare the folder in full."""
+    return [greeting(CAPS_MODSEQ), Serve()]
+
+
+@scenario(security="plain", needs="fetch", caps=CAPS_MODSEQ, caps_tls=CAPS_MODSEQ,
+          mailbox=Mailbox(MODSEQ_VERSIONS, qresync_vanished="5:600", lie_from=1),
+          expect=dict(MODSEQ_LIE_EXPECT))
+def vanished_never_had_overlap():
+    """VANISHED (EARLIER) 5:600 while UIDNEXT is 10 and 5, 8 and 9 still exist.
+
+    As vanished-never-had, but the bogus range starts among real messages:
+    it runs past UIDNEXT, so it is a contradiction, and it also names UIDs the
+    server still has.  After the full comparison the client's cache must
+    still hold 5, 8 and 9."""
+    return [greeting(CAPS_MODSEQ), Serve()]
+
+
+@scenario(security="plain", needs="fetch", caps=CAPS_MODSEQ, caps_tls=CAPS_MODSEQ,
+          mailbox=Mailbox(MODSEQ_VERSIONS, qresync_highestmodseq=50, omit_closed=True,
+                          lie_from=1),
+          expect=dict(MODSEQ_LIE_EXPECT))
+def modseq_backwards_no_closed():
+    """As modseq-backwards, and a SELECT of the selected mailbox sends no [CLOSED].
+
+    From the second visit on, besides HIGHESTMODSEQ 50 after 100, a SELECT or
+    EXAMINE while INBOX is selected (QRESYNC enabled) lacks the [CLOSED]
+    response code that RFC 7162 3.2.11 requires, so a client that waits for
+    it takes the new SELECT's FLAGS, EXISTS, UIDVALIDITY and UIDNEXT for the
+    old mailbox's.  A client that re-selects to recover must not end with a
+    cache that differs from the server."""
+    return [greeting(CAPS_MODSEQ), Serve()]
 
 
 # --- checking a result -----------------------------------------------------------------

@@ -481,6 +481,155 @@ def run_client(sc, port, ca_file, auth="auto", chatty=False, trust_injected=Fals
     return out, c
 
 
+def run_modseq_client(sc, port, ca_file, timeout=TIMEOUT):
+    """For a scenario with a Mailbox: two visits of INBOX, the way a client
+    resynchronises with QRESYNC.  The first connection ENABLEs QRESYNC, does
+    SELECT INBOX (CONDSTORE) and UID FETCH 1:* (UID FLAGS MODSEQ); it stays
+    open while the second ENABLEs QRESYNC and does SELECT INBOX (QRESYNC
+    (uidvalidity highestmodseq-of-the-first)), so the server needs no
+    --linger.  Returns (outcome dict, the second client); the outcome's
+    "visits" holds what each connection saw."""
+    out = {"error": None, "reason": "", "visits": []}
+    clients = []
+    started = time.monotonic()
+    try:
+        for i in range(2):
+            c = CarefulClient(port, ca_file, timeout)
+            clients.append(c)
+            c.connect()
+            if c.read_response().status != b"OK":
+                raise protocol("greeting")
+            c.state = "not-authenticated"
+            plain = base64.b64encode(b"\0%s\0%s" % (S.USER.encode(), S.PASSWORD.encode()))
+            untagged, r = c.command("AUTHENTICATE PLAIN " + plain.decode(), state="authenticated")
+            if r.status != b"OK":
+                raise ClientError("auth-failed", r.text.decode("utf-8", "replace"))
+            visit = {"enabled": [], "highestmodseq": None, "uidnext": None, "exists": None,
+                     "vanished": [], "fetches": {}, "messages": {}}
+            untagged, r = c.command("ENABLE QRESYNC")
+            for resp in untagged:
+                if resp.tokens[:1] == [b"ENABLED"]:
+                    visit["enabled"] += [bytes(t).decode() for t in resp.tokens[1:]]
+            if i == 0:
+                select = "SELECT INBOX (CONDSTORE)"
+            else:
+                select = "SELECT INBOX (QRESYNC (%d %d))" % (
+                    S.UIDVALIDITY, out["visits"][0]["highestmodseq"] or 1)
+            untagged, r = c.command(select, state="selected")
+            if r.status != b"OK":
+                raise ClientError("unexpected", "%s: %r" % (select, r.text))
+            for resp in untagged:
+                code = resp.code().split() if resp.status else []
+                if code[:1] in ([b"HIGHESTMODSEQ"], [b"UIDNEXT"]) and len(code) == 2:
+                    visit[code[0].decode().lower()] = int(code[1])
+                elif resp.tokens[1:2] == [b"EXISTS"]:
+                    visit["exists"] = int(resp.tokens[0])
+                elif resp.tokens[:1] == [b"VANISHED"]:
+                    visit["vanished"].append(bytes(resp.tokens[-1]).decode())
+            visit["fetches"] = _fetched(untagged)
+            if i == 0:
+                untagged, r = c.command("UID FETCH 1:* (UID FLAGS MODSEQ)")
+                visit["messages"] = _fetched(untagged)
+            else:
+                # Selected again: is the old mailbox closed with [CLOSED]?
+                untagged, r = c.command("SELECT INBOX (CONDSTORE)")
+                visit["closed"] = any(resp.status and resp.code().upper() == b"CLOSED"
+                                      for resp in untagged)
+            out["visits"].append(visit)
+        for c in reversed(clients):
+            c.command("LOGOUT")
+            c.state = "logout"
+    except ClientError as e:
+        out["error"], out["reason"] = e.kind, e.reason
+    finally:
+        out["state"] = clients[-1].state if clients else "connecting"
+        out["command"] = clients[-1].command_name if clients else None
+        out["duration"] = time.monotonic() - started
+        for c in clients:
+            c.close()
+    return out, clients[-1]
+
+
+def _fetched(responses):
+    """{uid: (flags, modseq or None)} of the untagged FETCH responses."""
+    out = {}
+    for r in responses:
+        if r.tokens[1:2] != [b"FETCH"] or not isinstance(r.tokens[2], list):
+            continue
+        items = r.tokens[2]
+        items = {bytes(items[i]).upper(): items[i + 1] for i in range(0, len(items) - 1, 2)}
+        modseq = items.get(b"MODSEQ")
+        out[int(items[b"UID"])] = (frozenset(bytes(f).decode() for f in items.get(b"FLAGS", [])),
+                                   int(modseq[0]) if modseq else None)
+    return out
+
+
+def _compact(numbers):
+    out = []
+    for n in sorted(numbers):
+        if out and out[-1][1] == n - 1:
+            out[-1][1] = n
+        else:
+            out.append([n, n])
+    return ",".join("%d" % a if a == b else "%d:%d" % (a, b) for a, b in out)
+
+
+def modseq_claims(sc, out):
+    """What each visit of a Mailbox scenario must have seen: the truth about
+    versions[0] and [1], except for the lie, which must be there."""
+    mb = sc.mailbox
+    if len(out["visits"]) != 2:
+        yield False, "both visits happened: %s %s" % (out["error"], out["reason"])
+        return
+    first, second = out["visits"]
+    v0, v1 = mb.version(0), mb.version(1)
+    omit0 = mb.omit_modseq and mb.lies(0)
+    omit1 = mb.omit_modseq and mb.lies(1)
+    yield first["enabled"] == ["QRESYNC"] and second["enabled"] == ["QRESYNC"], \
+        "ENABLE QRESYNC answered '* ENABLED QRESYNC' (%r, %r)" % (first["enabled"],
+                                                                 second["enabled"])
+    yield (first["highestmodseq"], first["uidnext"], first["exists"]) == \
+        (v0.highestmodseq, v0.uidnext, len(v0.messages)), \
+        "first SELECT: HIGHESTMODSEQ %s, UIDNEXT %s, %s EXISTS" % (
+            first["highestmodseq"], first["uidnext"], first["exists"])
+    want = {u: (f, None if omit0 else m) for u, (f, m) in v0.messages.items()}
+    yield first["messages"] == want, "first visit's UID FETCH 1:* (UID FLAGS MODSEQ): %s" % (
+        "no MODSEQ" if omit0 else "flags and MODSEQ as held"), \
+        (first["messages"], want)
+    yield first["fetches"] == {} and first["vanished"] == [], "no changes in a CONDSTORE SELECT"
+    since = v0.highestmodseq
+    if mb.lies(1) and mb.qresync_highestmodseq is not None:
+        highest = mb.qresync_highestmodseq
+        yield highest < since, "HIGHESTMODSEQ went backwards: %d after %d" % (highest, since)
+    else:
+        highest = v1.highestmodseq
+    yield (second["highestmodseq"], second["uidnext"], second["exists"]) == \
+        (highest, v1.uidnext, len(v1.messages)), \
+        "second SELECT (QRESYNC): HIGHESTMODSEQ %s (%s), UIDNEXT %s, %s EXISTS" % (
+            second["highestmodseq"], highest, second["uidnext"], second["exists"])
+    gone = [u for u, m in v1.expunged.items() if since < m <= highest]
+    if mb.lies(1) and mb.qresync_vanished is not None:
+        want_vanished = [mb.qresync_vanished]
+        first_uid = int(re.match(r"\d+", mb.qresync_vanished).group(0))
+        last_uid = int(re.findall(r"\d+", mb.qresync_vanished)[-1])
+        yield last_uid >= v1.uidnext, "VANISHED names UIDs at or above UIDNEXT %d (%s)" % (
+            v1.uidnext, mb.qresync_vanished)
+        if first_uid < v1.uidnext:
+            yield any(first_uid <= u <= last_uid for u in v1.messages), \
+                "... and UIDs the server still has"
+    else:
+        want_vanished = [_compact(gone)] if gone else []
+    yield second["vanished"] == want_vanished, "VANISHED (EARLIER): %r (expected %r)" % (
+        second["vanished"], want_vanished)
+    want = {u: (f, None if omit1 else m) for u, (f, m) in v1.messages.items()
+            if since < m <= highest}
+    yield second["fetches"] == want, "QRESYNC FETCH answers: %r (expected %r)" % (
+        sorted(second["fetches"]), sorted(want))
+    closed = not (mb.omit_closed and mb.lies(1))
+    yield second.get("closed") == closed, "SELECT while selected: [CLOSED] %s" % (
+        "sent" if closed else "left out")
+
+
 # --- running the server ----------------------------------------------------------
 
 def _pdeathsig():
@@ -650,7 +799,10 @@ def test_scenario(tmp, name):
     sc = sc_named(name)
     run = Run(tmp, name, "--timeout", "30")
     timeout = STALL_TIMEOUT if sc.expect.get("client_error") == "timeout" else TIMEOUT
-    out, client = run_client(sc, run.port, run.ca_file, timeout=timeout)
+    if sc.mailbox is not None:
+        out, client = run_modseq_client(sc, run.port, run.ca_file, timeout=timeout)
+    else:
+        out, client = run_client(sc, run.port, run.ca_file, timeout=timeout)
     res = run.finish()
     yield (res is not None, "%s: the server exits by itself and writes its result" % name,
            None)
@@ -666,6 +818,12 @@ def test_scenario(tmp, name):
            run.stderr())
     for cond, message in claims(name, out, client, res):
         yield bool(cond), "%s: %s" % (name, message), None
+    if sc.mailbox is not None:
+        for claim in modseq_claims(sc, out):
+            cond, message, diag = (claim + (None,))[:3]
+            yield bool(cond), "%s: %s" % (name, message), diag
+        yield [c.get("visit") for c in res["connections"]] == [0, 1], \
+            "%s: the result numbers the visits" % name, None
 
 
 def collect(tmp, name):

@@ -26,6 +26,8 @@
 
 #include <string.h>
 
+#include "imap/tern-imap-error.h"
+#include "imap/tern-imap-parser.h"
 #include "imap/tern-imap-response-private.h"
 #include "tern-mime-part.h"
 
@@ -924,4 +926,48 @@ tern_mime_part_get_filename (TernMimePart *self)
   if (name == NULL)
     name = tern_mime_part_get_param (self, "name");
   return name;
+}
+
+/* The tree of a BODYSTRUCTURE kept as text (tern_imap_value_to_string() of
+ * the value, as the cache stores it), parsed with the same limits as the
+ * wire. */
+TernMimePart *
+tern_mime_part_new_from_bodystructure_text (GBytes *text, GError **error)
+{
+  static const char prefix[] = "* 1 FETCH (BODYSTRUCTURE ";
+  static const char suffix[] = ")\r\n";
+  g_autoptr (TernImapParser) parser = NULL;
+  g_autoptr (GPtrArray) out =
+    g_ptr_array_new_with_free_func ((GDestroyNotify) tern_imap_response_unref);
+  g_autoptr (GByteArray) wire = g_byte_array_new ();
+  const TernImapValue *items;
+  TernImapParserLimits limits;
+  gsize len;
+  const guint8 *data;
+
+  g_return_val_if_fail (text != NULL, NULL);
+
+  data = g_bytes_get_data (text, &len);
+  g_byte_array_append (wire, (const guint8 *) prefix, sizeof prefix - 1);
+  g_byte_array_append (wire, data, (guint) len);
+  g_byte_array_append (wire, (const guint8 *) suffix, sizeof suffix - 1);
+
+  tern_imap_parser_limits_init (&limits);
+  parser = tern_imap_parser_new (&limits);
+  if (!tern_imap_parser_feed (parser, wire->data, wire->len, out, error))
+    return NULL;
+  if (out->len != 1)
+    {
+      g_set_error_literal (error, TERN_IMAP_ERROR, TERN_IMAP_ERROR_PROTOCOL,
+                           "A cached BODYSTRUCTURE does not parse");
+      return NULL;
+    }
+  items = tern_imap_value_get_child (tern_imap_response_get_args (out->pdata[0]), 0);
+  if (tern_imap_value_get_n_children (items) < 2)
+    {
+      g_set_error_literal (error, TERN_IMAP_ERROR, TERN_IMAP_ERROR_PROTOCOL,
+                           "A cached BODYSTRUCTURE is empty");
+      return NULL;
+    }
+  return tern_mime_part_new_from_bodystructure (tern_imap_value_get_child (items, 1), error);
 }

@@ -27,6 +27,7 @@ typedef gboolean (*TernMimePartWalkFunc) (TernMimePart *part, guint depth, gpoin
 
 GType tern_mime_part_get_type (void) G_GNUC_CONST;
 TernMimePart *tern_mime_part_new_from_bodystructure (const TernImapValue *value, GError **error);
+TernMimePart *tern_mime_part_new_from_bodystructure_text (GBytes *text, GError **error);
 TernMimePart *tern_mime_part_ref (TernMimePart *self);
 void tern_mime_part_unref (TernMimePart *self);
 

@@ -77,6 +77,39 @@ is_ascii_name (const char *charset)
          g_ascii_strcasecmp (charset, "ascii") == 0;
 }
 
+/* iconv_open() loads a gconv module and iconv_close() unloads it again:
+ * per encoded header that was most of a sync's time. Converters to UTF-8 are
+ * kept, one per charset (a bounded number), and used under the lock. */
+#define MAX_CONVERTERS 64
+
+static GMutex converters_lock;
+static GHashTable *converters; /* iconv name → iconv_t */
+
+static iconv_t
+get_converter (const char *iconv_name, gboolean *out_cached)
+{
+  gpointer found;
+  iconv_t cd;
+
+  if (converters == NULL)
+    converters = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  if (g_hash_table_lookup_extended (converters, iconv_name, NULL, &found))
+    {
+      cd = (iconv_t) found;
+      iconv (cd, NULL, NULL, NULL, NULL); /* back to the initial state */
+      *out_cached = TRUE;
+      return cd;
+    }
+  cd = g_mime_iconv_open ("UTF-8", iconv_name);
+  *out_cached = FALSE;
+  if (cd != (iconv_t) -1 && g_hash_table_size (converters) < MAX_CONVERTERS)
+    {
+      g_hash_table_insert (converters, g_strdup (iconv_name), (gpointer) cd);
+      *out_cached = TRUE;
+    }
+  return cd;
+}
+
 char *
 tern_mime_convert_to_utf8 (const char *data, gsize len, const char *charset)
 {
@@ -86,6 +119,7 @@ tern_mime_convert_to_utf8 (const char *data, gsize len, const char *charset)
   char buffer[4096];
   char *in = (char *) data;
   gsize in_left = len;
+  gboolean cached = FALSE;
 
   g_return_val_if_fail (data != NULL || len == 0, NULL);
 
@@ -104,9 +138,11 @@ tern_mime_convert_to_utf8 (const char *data, gsize len, const char *charset)
     }
 
   iconv_name = g_mime_charset_iconv_name (charset);
-  cd = g_mime_iconv_open ("UTF-8", iconv_name);
+  g_mutex_lock (&converters_lock);
+  cd = get_converter (iconv_name, &cached);
   if (cd == (iconv_t) -1)
     {
+      g_mutex_unlock (&converters_lock);
       g_debug ("unknown charset \"%s\", reading as UTF-8 or Latin-1", charset);
       if (g_utf8_validate_len (data, len, NULL))
         return g_strndup (data, len);
@@ -142,7 +178,9 @@ tern_mime_convert_to_utf8 (const char *data, gsize len, const char *charset)
     iconv (cd, NULL, NULL, &out_p, &out_left);
     g_string_append_len (out, buffer, out_p - buffer);
   }
-  g_mime_iconv_close (cd);
+  if (!cached)
+    g_mime_iconv_close (cd);
+  g_mutex_unlock (&converters_lock);
 
   if (!g_utf8_validate_len (out->str, out->len, NULL))
     {

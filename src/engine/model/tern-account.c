@@ -29,6 +29,8 @@
 
 #include "account/tern-account-secret.h"
 #include "account/tern-account-setup-private.h"
+#include "store/tern-store.h"
+#include "sync/tern-sync-session.h"
 #include "tern-account.h"
 #include "tern-folder-collector-private.h"
 #include "tern-folder.h"
@@ -41,6 +43,8 @@ struct _TernAccount
   /* owned */
   TernAccountConfig *config;
   GError *last_error;
+  TernStore *store;         /* created by open_cache */
+  TernSyncSession *session; /* created by open_cache */
 };
 
 G_DEFINE_FINAL_TYPE (TernAccount, tern_account, G_TYPE_OBJECT)
@@ -61,6 +65,8 @@ tern_account_dispose (GObject *object)
 {
   TernAccount *self = (TernAccount *) object;
 
+  g_clear_object (&self->session);
+  g_clear_object (&self->store);
   g_clear_object (&self->config);
 
   G_OBJECT_CLASS (tern_account_parent_class)->dispose (object);
@@ -963,4 +969,77 @@ tern_account_fetch_raw_finish (TernAccount *self, GAsyncResult *result, GError *
                         FALSE);
 
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* The cache and the synchronizer ------------------------------------------------------ */
+
+static void
+open_cache_cb (GObject *object, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  TernAccount *self = g_task_get_source_object (task);
+  GError *error = NULL;
+
+  if (!tern_store_open_finish (TERN_STORE (object), result, &error))
+    {
+      g_clear_object (&self->store);
+      g_task_return_error (task, error);
+      return;
+    }
+  if (tern_store_get_rebuilt (self->store))
+    g_warning (_ ("The cache of account “%s” was damaged and is rebuilt from the server (%u "
+                  "queued operations kept)"),
+               tern_account_get_id (self), tern_store_get_salvaged_ops (self->store));
+  self->session = tern_sync_session_new (self->config, self->store);
+  g_task_return_boolean (task, TRUE);
+}
+
+/**
+ * tern_account_open_cache_async:
+ *
+ * Opens the account's cache (moving a damaged one aside and starting afresh)
+ * and starts its synchronizer. Afterwards tern_account_get_store() and
+ * tern_account_get_sync_session() return them.
+ */
+void
+tern_account_open_cache_async (TernAccount *self,
+                               GCancellable *cancellable,
+                               GAsyncReadyCallback callback,
+                               gpointer user_data)
+{
+  g_autoptr (GTask) task = NULL;
+
+  g_return_if_fail (TERN_IS_ACCOUNT (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, tern_account_open_cache_async);
+  if (self->session != NULL)
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+  if (self->store == NULL)
+    self->store = tern_store_new (tern_account_get_id (self));
+  tern_store_open_async (self->store, cancellable, open_cache_cb, g_steal_pointer (&task));
+}
+
+gboolean
+tern_account_open_cache_finish (TernAccount *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+TernStore *
+tern_account_get_store (TernAccount *self)
+{
+  g_return_val_if_fail (TERN_IS_ACCOUNT (self), NULL);
+  return self->store;
+}
+
+TernSyncSession *
+tern_account_get_sync_session (TernAccount *self)
+{
+  g_return_val_if_fail (TERN_IS_ACCOUNT (self), NULL);
+  return self->session;
 }

@@ -55,4 +55,16 @@ void tern_account_fetch_raw_async (TernAccount *self,
                                    gpointer user_data);
 gboolean tern_account_fetch_raw_finish (TernAccount *self, GAsyncResult *result, GError **error);
 
+/* The account's cache and synchronizer (issue #4). */
+typedef struct _TernStore TernStore;
+typedef struct _TernSyncSession TernSyncSession;
+
+void tern_account_open_cache_async (TernAccount *self,
+                                    GCancellable *cancellable,
+                                    GAsyncReadyCallback callback,
+                                    gpointer user_data);
+gboolean tern_account_open_cache_finish (TernAccount *self, GAsyncResult *result, GError **error);
+TernStore *tern_account_get_store (TernAccount *self);
+TernSyncSession *tern_account_get_sync_session (TernAccount *self);
+
 G_END_DECLS

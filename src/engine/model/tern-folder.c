@@ -8,7 +8,10 @@
 /* TernFolder: one mailbox of an account as the UI shows it: its path (UTF-8,
  * with the server's hierarchy delimiter), its last component, what it is for,
  * whether it is subscribed and can hold messages, and how many it holds.
- * The model fills it in; for the UI every property is read-only.
+ * The model fills it in; for the UI every property is read-only. A folder
+ * read from the cache also knows its id there (store-id), which is what a
+ * TernMessageList of it needs, and how its synchronization stands
+ * (sync-state, with progress and the last error).
  *
  * Threading: main context only.
  */
@@ -28,8 +31,13 @@ struct _TernFolder
   char *name;
   char *delimiter;
   char *wire_name;
+  GError *sync_error;
 
+  gint64 store_id;
+  guint64 sync_done;
+  guint64 sync_total;
   TernFolderRole role;
+  TernFolderSyncState sync_state;
   guint total;
   guint unread;
   guint subscribed : 1;
@@ -50,6 +58,12 @@ G_DEFINE_ENUM_TYPE (TernFolderRole,
                     G_DEFINE_ENUM_VALUE (TERN_FOLDER_ROLE_ALL, "all"),
                     G_DEFINE_ENUM_VALUE (TERN_FOLDER_ROLE_FLAGGED, "flagged"))
 
+G_DEFINE_ENUM_TYPE (TernFolderSyncState,
+                    tern_folder_sync_state,
+                    G_DEFINE_ENUM_VALUE (TERN_FOLDER_SYNC_STATE_IDLE, "idle"),
+                    G_DEFINE_ENUM_VALUE (TERN_FOLDER_SYNC_STATE_SYNCING, "syncing"),
+                    G_DEFINE_ENUM_VALUE (TERN_FOLDER_SYNC_STATE_ERROR, "error"))
+
 enum
 {
   PROP_0,
@@ -61,6 +75,11 @@ enum
   PROP_SELECTABLE,
   PROP_TOTAL,
   PROP_UNREAD,
+  PROP_STORE_ID,
+  PROP_SYNC_STATE,
+  PROP_SYNC_DONE,
+  PROP_SYNC_TOTAL,
+  PROP_SYNC_ERROR,
   N_PROPS
 };
 
@@ -99,6 +118,7 @@ tern_folder_finalize (GObject *object)
   g_clear_pointer (&self->name, g_free);
   g_clear_pointer (&self->delimiter, g_free);
   g_clear_pointer (&self->wire_name, g_free);
+  g_clear_error (&self->sync_error);
 
   G_OBJECT_CLASS (tern_folder_parent_class)->finalize (object);
 }
@@ -142,6 +162,26 @@ tern_folder_get_property (GObject *object, guint prop_id, GValue *value, GParamS
       g_value_set_uint (value, self->unread);
       break;
 
+    case PROP_STORE_ID:
+      g_value_set_int64 (value, self->store_id);
+      break;
+
+    case PROP_SYNC_STATE:
+      g_value_set_enum (value, self->sync_state);
+      break;
+
+    case PROP_SYNC_DONE:
+      g_value_set_uint64 (value, self->sync_done);
+      break;
+
+    case PROP_SYNC_TOTAL:
+      g_value_set_uint64 (value, self->sync_total);
+      break;
+
+    case PROP_SYNC_ERROR:
+      g_value_set_boxed (value, self->sync_error);
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -170,6 +210,20 @@ tern_folder_class_init (TernFolderClass *klass)
   properties[PROP_SELECTABLE] = g_param_spec_boolean ("selectable", NULL, NULL, TRUE, flags);
   properties[PROP_TOTAL] = g_param_spec_uint ("total", NULL, NULL, 0, G_MAXUINT, 0, flags);
   properties[PROP_UNREAD] = g_param_spec_uint ("unread", NULL, NULL, 0, G_MAXUINT, 0, flags);
+  /* The folder's id in the account's cache; 0 when it has none (a folder
+   * that only holds other folders). */
+  properties[PROP_STORE_ID] = g_param_spec_int64 ("store-id", NULL, NULL, 0, G_MAXINT64, 0, flags);
+  properties[PROP_SYNC_STATE] =
+    g_param_spec_enum ("sync-state", NULL, NULL, TERN_TYPE_FOLDER_SYNC_STATE,
+                       TERN_FOLDER_SYNC_STATE_IDLE, flags);
+  /* Progress of the running sync, in the synchronizer's units (messages);
+   * sync-total is 0 while it is not known. */
+  properties[PROP_SYNC_DONE] =
+    g_param_spec_uint64 ("sync-done", NULL, NULL, 0, G_MAXUINT64, 0, flags);
+  properties[PROP_SYNC_TOTAL] =
+    g_param_spec_uint64 ("sync-total", NULL, NULL, 0, G_MAXUINT64, 0, flags);
+  /* Why the last sync failed, while sync-state is ERROR; else NULL. */
+  properties[PROP_SYNC_ERROR] = g_param_spec_boxed ("sync-error", NULL, NULL, G_TYPE_ERROR, flags);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -201,6 +255,68 @@ _tern_folder_new (const char *path, const char *delimiter, const char *wire_name
   self->name = g_strdup (last != NULL ? last + strlen (self->delimiter) : path);
 
   return self;
+}
+
+/**
+ * _tern_folder_role_from_string:
+ * @role: (nullable): a role's stable name, as the cache keeps it
+ *
+ * The inverse of tern_folder_role_to_string(); an unknown name is
+ * %TERN_FOLDER_ROLE_NONE.
+ */
+TernFolderRole
+_tern_folder_role_from_string (const char *role)
+{
+  GEnumClass *klass;
+  GEnumValue *value;
+  TernFolderRole result;
+
+  if (role == NULL || role[0] == '\0')
+    return TERN_FOLDER_ROLE_NONE;
+
+  klass = g_type_class_ref (TERN_TYPE_FOLDER_ROLE);
+  value = g_enum_get_value_by_nick (klass, role);
+  result = value != NULL ? (TernFolderRole) value->value : TERN_FOLDER_ROLE_NONE;
+  g_type_class_unref (klass);
+
+  return result;
+}
+
+/* The cache keeps decoded paths only and the client encodes names itself,
+ * so the path stands in for the wire name. */
+TernFolder *
+_tern_folder_new_from_store (const TernStoreFolder *row)
+{
+  TernFolder *self;
+
+  g_return_val_if_fail (row != NULL, NULL);
+  g_return_val_if_fail (row->path != NULL, NULL);
+
+  self = _tern_folder_new (row->path, row->delimiter, row->path);
+  _tern_folder_update_from_store (self, row);
+
+  return self;
+}
+
+/* Takes over what the cache says of the folder at the same path: its id and
+ * role. A cached folder is always selectable. */
+void
+_tern_folder_update_from_store (TernFolder *self, const TernStoreFolder *row)
+{
+  TernFolderRole role;
+
+  g_return_if_fail (TERN_IS_FOLDER (self));
+  g_return_if_fail (row != NULL);
+
+  role = _tern_folder_role_from_string (row->role);
+  if (role == TERN_FOLDER_ROLE_NONE && g_ascii_strcasecmp (row->path, "INBOX") == 0)
+    role = TERN_FOLDER_ROLE_INBOX;
+
+  g_object_freeze_notify (G_OBJECT (self));
+  _tern_folder_set_store_id (self, row->id);
+  _tern_folder_set_role (self, role);
+  _tern_folder_set_selectable (self, TRUE);
+  g_object_thaw_notify (G_OBJECT (self));
 }
 
 const char *
@@ -255,15 +371,100 @@ _tern_folder_set_counts (TernFolder *self, guint total, guint unread)
   g_return_if_fail (TERN_IS_FOLDER (self));
 
   g_object_freeze_notify (G_OBJECT (self));
-  if (self->total != total)
+  _tern_folder_set_total (self, total);
+  _tern_folder_set_unread (self, unread);
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+void
+_tern_folder_set_store_id (TernFolder *self, gint64 store_id)
+{
+  g_return_if_fail (TERN_IS_FOLDER (self));
+
+  if (self->store_id == store_id)
+    return;
+
+  self->store_id = store_id;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STORE_ID]);
+}
+
+void
+_tern_folder_set_total (TernFolder *self, guint total)
+{
+  g_return_if_fail (TERN_IS_FOLDER (self));
+
+  if (self->total == total)
+    return;
+
+  self->total = total;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TOTAL]);
+}
+
+void
+_tern_folder_set_unread (TernFolder *self, guint unread)
+{
+  g_return_if_fail (TERN_IS_FOLDER (self));
+
+  if (self->unread == unread)
+    return;
+
+  self->unread = unread;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_UNREAD]);
+}
+
+void
+_tern_folder_set_sync_state (TernFolder *self, TernFolderSyncState state)
+{
+  g_return_if_fail (TERN_IS_FOLDER (self));
+
+  g_object_freeze_notify (G_OBJECT (self));
+  if (state != TERN_FOLDER_SYNC_STATE_ERROR && self->sync_error != NULL)
     {
-      self->total = total;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TOTAL]);
+      g_clear_error (&self->sync_error);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SYNC_ERROR]);
     }
-  if (self->unread != unread)
+  if (self->sync_state != state)
     {
-      self->unread = unread;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_UNREAD]);
+      self->sync_state = state;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SYNC_STATE]);
+    }
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+void
+_tern_folder_set_sync_error (TernFolder *self, const GError *error)
+{
+  g_return_if_fail (TERN_IS_FOLDER (self));
+  g_return_if_fail (error != NULL);
+
+  g_object_freeze_notify (G_OBJECT (self));
+  if (self->sync_error == NULL || self->sync_error->domain != error->domain ||
+      self->sync_error->code != error->code ||
+      g_strcmp0 (self->sync_error->message, error->message) != 0)
+    {
+      g_clear_error (&self->sync_error);
+      self->sync_error = g_error_copy (error);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SYNC_ERROR]);
+    }
+  _tern_folder_set_sync_state (self, TERN_FOLDER_SYNC_STATE_ERROR);
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+void
+_tern_folder_set_sync_progress (TernFolder *self, guint64 done, guint64 total)
+{
+  g_return_if_fail (TERN_IS_FOLDER (self));
+
+  g_object_freeze_notify (G_OBJECT (self));
+  if (self->sync_done != done)
+    {
+      self->sync_done = done;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SYNC_DONE]);
+    }
+  if (self->sync_total != total)
+    {
+      self->sync_total = total;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SYNC_TOTAL]);
     }
   g_object_thaw_notify (G_OBJECT (self));
 }
@@ -330,4 +531,50 @@ tern_folder_get_unread (TernFolder *self)
   g_return_val_if_fail (TERN_IS_FOLDER (self), 0);
 
   return self->unread;
+}
+
+gint64
+tern_folder_get_store_id (TernFolder *self)
+{
+  g_return_val_if_fail (TERN_IS_FOLDER (self), 0);
+
+  return self->store_id;
+}
+
+TernFolderSyncState
+tern_folder_get_sync_state (TernFolder *self)
+{
+  g_return_val_if_fail (TERN_IS_FOLDER (self), TERN_FOLDER_SYNC_STATE_IDLE);
+
+  return self->sync_state;
+}
+
+guint64
+tern_folder_get_sync_done (TernFolder *self)
+{
+  g_return_val_if_fail (TERN_IS_FOLDER (self), 0);
+
+  return self->sync_done;
+}
+
+guint64
+tern_folder_get_sync_total (TernFolder *self)
+{
+  g_return_val_if_fail (TERN_IS_FOLDER (self), 0);
+
+  return self->sync_total;
+}
+
+/**
+ * tern_folder_get_sync_error:
+ *
+ * Returns: (transfer none) (nullable): why the last sync failed, while
+ *   sync-state is %TERN_FOLDER_SYNC_STATE_ERROR
+ */
+const GError *
+tern_folder_get_sync_error (TernFolder *self)
+{
+  g_return_val_if_fail (TERN_IS_FOLDER (self), NULL);
+
+  return self->sync_error;
 }

@@ -30,6 +30,18 @@ typedef enum
 GType tern_folder_role_get_type (void) G_GNUC_CONST;
 const char *tern_folder_role_to_string (TernFolderRole role);
 
+/* Where the folder's synchronization stands; progress is in sync-done and
+ * sync-total while SYNCING. */
+typedef enum
+{
+  TERN_FOLDER_SYNC_STATE_IDLE,
+  TERN_FOLDER_SYNC_STATE_SYNCING,
+  TERN_FOLDER_SYNC_STATE_ERROR,
+} TernFolderSyncState;
+
+#define TERN_TYPE_FOLDER_SYNC_STATE (tern_folder_sync_state_get_type ())
+GType tern_folder_sync_state_get_type (void) G_GNUC_CONST;
+
 #define TERN_TYPE_FOLDER (tern_folder_get_type ())
 
 G_DECLARE_FINAL_TYPE (TernFolder, tern_folder, TERN, FOLDER, GObject)
@@ -42,5 +54,10 @@ gboolean tern_folder_get_subscribed (TernFolder *self);
 gboolean tern_folder_get_selectable (TernFolder *self);
 guint tern_folder_get_total (TernFolder *self);
 guint tern_folder_get_unread (TernFolder *self);
+gint64 tern_folder_get_store_id (TernFolder *self);
+TernFolderSyncState tern_folder_get_sync_state (TernFolder *self);
+guint64 tern_folder_get_sync_done (TernFolder *self);
+guint64 tern_folder_get_sync_total (TernFolder *self);
+const GError *tern_folder_get_sync_error (TernFolder *self);
 
 G_END_DECLS

@@ -99,8 +99,35 @@ static const char migration_1[] =
   "  attempts INTEGER NOT NULL DEFAULT 0,"
   "  state INTEGER NOT NULL DEFAULT 0);";
 
+/* v2. Sync and the operation queue: `pending` hides a message that a queued
+ * move or delete has taken out of its folder (the row stays until the server
+ * has done it, so undo before replay loses nothing); ops remember what undo
+ * needs (`undo`, the inverse, filled at replay for moves: the UIDs COPYUID
+ * gave) and whether they were undone; a move or copy shows its messages in
+ * the target at once as local rows (UIDs from 0xF0000000 up, `local` the
+ * first), renumbered with COPYUID or dropped for the server's at replay;
+ * `meta` keeps per-server facts such as a QRESYNC/CONDSTORE fallback. */
+static const char migration_2[] =
+  "ALTER TABLE messages ADD COLUMN pending INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE ops ADD COLUMN undo TEXT;"
+  "ALTER TABLE ops ADD COLUMN local INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE ops ADD COLUMN undone INTEGER NOT NULL DEFAULT 0;"
+  "CREATE TABLE done_ops ("
+  "  id INTEGER PRIMARY KEY,"
+  "  type TEXT NOT NULL,"
+  "  folder TEXT NOT NULL,"
+  "  uids TEXT NOT NULL DEFAULT '',"
+  "  args TEXT,"
+  "  undo TEXT,"
+  "  undone INTEGER NOT NULL DEFAULT 0,"
+  "  finished INTEGER NOT NULL);"
+  "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);"
+  /* Hidden rows are few: the list queries skip them through this. */
+  "CREATE INDEX messages_pending ON messages (folder_id, uid) WHERE pending != 0;";
+
 const char *const _tern_store_migrations[] = {
   migration_1,
+  migration_2,
 };
 
 const guint _tern_store_n_migrations = G_N_ELEMENTS (_tern_store_migrations);

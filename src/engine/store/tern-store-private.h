@@ -27,7 +27,9 @@ gboolean _tern_store_get_user_version (sqlite3 *db, guint *out_version, GError *
  * own transaction together with its user_version bump. */
 gboolean _tern_store_migrate (sqlite3 *db, guint target, GError **error);
 
-/* Tests: the store thread, and a way to run code on it with the handle. */
+/* The store thread, and a way to run code on it with the handle: used by
+ * the store's own files (tern-store-list.c) and by tests. func gets a NULL
+ * handle when the store is not open. */
 typedef gboolean (*TernStoreRunFunc) (sqlite3 *db, gpointer data, GError **error);
 GThread *_tern_store_get_thread (TernStore *self);
 void _tern_store_run_async (TernStore *self,

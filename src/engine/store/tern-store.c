@@ -1329,7 +1329,7 @@ list_summaries_worker (StoreCtx *ctx, GTask *task, gpointer task_data)
   sql = g_strdup_printf ("SELECT uid, modseq, flags, keywords, internaldate, size, date, subject, "
                          "from_name, from_addr, to_addrs, cc_addrs, message_id, in_reply_to, "
                          "refs, bodystructure, has_attachments, preview FROM messages "
-                         "WHERE folder_id = ? ORDER BY %s LIMIT ? OFFSET ?",
+                         "WHERE folder_id = ? AND pending = 0 ORDER BY %s LIMIT ? OFFSET ?",
                          order);
   stmt = ctx_prepare (ctx, sql, &error);
   if (stmt == NULL)
@@ -1641,7 +1641,7 @@ count_worker (StoreCtx *ctx, GTask *task, gpointer task_data)
     return;
   stmt = ctx_prepare (ctx,
                       "SELECT count(*), count(*) - total((flags & 1) != 0) FROM messages "
-                      "WHERE folder_id = ?",
+                      "WHERE folder_id = ? AND pending = 0",
                       &error);
   if (stmt == NULL)
     {
@@ -2248,6 +2248,8 @@ run_worker (StoreCtx *ctx, GTask *task, gpointer task_data)
   GError *error = NULL;
 
   ctx_assert_thread (ctx);
+  if (!ctx_check_open (ctx, task))
+    return;
   if (!run->func (ctx->db, run->data, &error))
     g_task_return_error (task, error);
   else

@@ -280,6 +280,122 @@ void tern_store_trim_parts_async (TernStore *self,
                                   gpointer user_data);
 gssize tern_store_trim_parts_finish (TernStore *self, GAsyncResult *result, GError **error);
 
+/* Sync support (tern-store-sync.c) */
+
+/* One message's flags as the server listed them; keywords sorted and
+ * space-separated (NULL for none). */
+typedef struct
+{
+  guint32 uid;
+  TernStoreFlags flags;
+  char *keywords;
+  guint64 modseq;
+} TernStoreFlagRow;
+
+GArray *tern_store_flag_rows_new (guint reserve);
+TernStoreFlags tern_store_flag_from_name (const char *name);
+const char *tern_store_flag_to_name (TernStoreFlags flag);
+int tern_store_compare_uids (gconstpointer a, gconstpointer b);
+
+void tern_store_reconcile_flags_async (TernStore *self,
+                                       gint64 folder_id,
+                                       GArray *rows,
+                                       guint32 complete_below,
+                                       GArray *skip,
+                                       GCancellable *cancellable,
+                                       GAsyncReadyCallback callback,
+                                       gpointer user_data);
+gboolean tern_store_reconcile_flags_finish (TernStore *self,
+                                            GAsyncResult *result,
+                                            GArray **out_changed,
+                                            GArray **out_vanished,
+                                            GArray **out_absent,
+                                            GError **error);
+void tern_store_remove_uids_async (TernStore *self,
+                                   gint64 folder_id,
+                                   GArray *ranges,
+                                   GCancellable *cancellable,
+                                   GAsyncReadyCallback callback,
+                                   gpointer user_data);
+GArray *tern_store_remove_uids_finish (TernStore *self, GAsyncResult *result, GError **error);
+void tern_store_set_meta_async (TernStore *self,
+                                const char *key,
+                                const char *value,
+                                GCancellable *cancellable,
+                                GAsyncReadyCallback callback,
+                                gpointer user_data);
+gboolean tern_store_set_meta_finish (TernStore *self, GAsyncResult *result, GError **error);
+void tern_store_get_meta_async (TernStore *self,
+                                const char *key,
+                                GCancellable *cancellable,
+                                GAsyncReadyCallback callback,
+                                gpointer user_data);
+char *tern_store_get_meta_finish (TernStore *self, GAsyncResult *result, GError **error);
+void tern_store_rename_folder_async (TernStore *self,
+                                     const char *from,
+                                     const char *to,
+                                     GCancellable *cancellable,
+                                     GAsyncReadyCallback callback,
+                                     gpointer user_data);
+gboolean tern_store_rename_folder_finish (TernStore *self, GAsyncResult *result, GError **error);
+void tern_store_fail_folder_ops_async (TernStore *self,
+                                       const char *path,
+                                       GCancellable *cancellable,
+                                       GAsyncReadyCallback callback,
+                                       gpointer user_data);
+gboolean tern_store_fail_folder_ops_finish (TernStore *self, GAsyncResult *result, GError **error);
+
+/* Operation life cycle (decision 7) */
+void tern_store_apply_op_async (TernStore *self,
+                                const TernStoreOp *op,
+                                gboolean undoable,
+                                GCancellable *cancellable,
+                                GAsyncReadyCallback callback,
+                                gpointer user_data);
+gint64 tern_store_apply_op_finish (TernStore *self,
+                                   GAsyncResult *result,
+                                   GArray **out_changed,
+                                   GError **error);
+void tern_store_begin_op_async (TernStore *self,
+                                gint64 op_id,
+                                GCancellable *cancellable,
+                                GAsyncReadyCallback callback,
+                                gpointer user_data);
+void tern_store_requeue_op_async (TernStore *self,
+                                  gint64 op_id,
+                                  GCancellable *cancellable,
+                                  GAsyncReadyCallback callback,
+                                  gpointer user_data);
+void tern_store_fail_op_async (TernStore *self,
+                               gint64 op_id,
+                               GCancellable *cancellable,
+                               GAsyncReadyCallback callback,
+                               gpointer user_data);
+void tern_store_finish_op_async (TernStore *self,
+                                 gint64 op_id,
+                                 const char *undo,
+                                 const char *copyuid,
+                                 GCancellable *cancellable,
+                                 GAsyncReadyCallback callback,
+                                 gpointer user_data);
+/* Finishes begin, requeue, fail and finish. */
+gboolean tern_store_op_step_finish (TernStore *self, GAsyncResult *result, GError **error);
+
+typedef enum
+{
+  TERN_STORE_UNDO_FAILED,
+  TERN_STORE_UNDO_NOTHING,
+  TERN_STORE_UNDO_CANCELLED,
+  TERN_STORE_UNDO_QUEUED,
+} TernStoreUndoResult;
+
+void tern_store_undo_async (TernStore *self,
+                            GCancellable *cancellable,
+                            GAsyncReadyCallback callback,
+                            gpointer user_data);
+TernStoreUndoResult
+tern_store_undo_finish (TernStore *self, GAsyncResult *result, char **out_what, GError **error);
+
 /* Operations queue */
 void tern_store_enqueue_op_async (TernStore *self,
                                   const TernStoreOp *op,
@@ -299,5 +415,50 @@ void tern_store_complete_op_async (TernStore *self,
                                    GAsyncReadyCallback callback,
                                    gpointer user_data);
 gboolean tern_store_complete_op_finish (TernStore *self, GAsyncResult *result, GError **error);
+
+/* Message list (tern-store-list.c) */
+
+/* The threading headers of one message; the strings belong to the
+ * TernStoreThreading and are NULL when absent. */
+typedef struct
+{
+  guint32 uid;
+  gint64 date;
+  const char *message_id;
+  const char *in_reply_to;
+  const char *references;
+  const char *subject;
+} TernStoreThreadEntry;
+
+typedef struct _TernStoreThreading TernStoreThreading;
+
+void tern_store_threading_free (TernStoreThreading *threading);
+const TernStoreThreadEntry *tern_store_threading_get_entries (TernStoreThreading *threading,
+                                                              guint *n_entries);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TernStoreThreading, tern_store_threading_free)
+
+void tern_store_list_uids_async (TernStore *self,
+                                 gint64 folder_id,
+                                 TernStoreSort sort,
+                                 gboolean descending,
+                                 GCancellable *cancellable,
+                                 GAsyncReadyCallback callback,
+                                 gpointer user_data);
+GArray *tern_store_list_uids_finish (TernStore *self, GAsyncResult *result, GError **error);
+void tern_store_get_summaries_async (TernStore *self,
+                                     gint64 folder_id,
+                                     const guint32 *uids,
+                                     guint n_uids,
+                                     GCancellable *cancellable,
+                                     GAsyncReadyCallback callback,
+                                     gpointer user_data);
+GPtrArray *tern_store_get_summaries_finish (TernStore *self, GAsyncResult *result, GError **error);
+void tern_store_get_threading_async (TernStore *self,
+                                     gint64 folder_id,
+                                     GCancellable *cancellable,
+                                     GAsyncReadyCallback callback,
+                                     gpointer user_data);
+TernStoreThreading *
+tern_store_get_threading_finish (TernStore *self, GAsyncResult *result, GError **error);
 
 G_END_DECLS
