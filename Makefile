@@ -10,8 +10,9 @@ MESON ?= meson
 # meson directly keep the default (werror=false).
 MESON_SETUP_ARGS ?= -Dwerror=true
 SUITE ?=
-# The hostile, imap and unit suites run once more under AddressSanitizer and
-# UBSan, and the libFuzzer targets for a short while, in `make check`.
+# The hostile, imap, unit and sync suites run once more under AddressSanitizer
+# and UBSan (the sync suite's slow kill tests excepted), and the libFuzzer
+# targets for a short while, in `make check`.
 ASAN_BUILDDIR ?= _build-asan
 FUZZ_BUILDDIR ?= _build-fuzz
 FUZZ_SECONDS ?= 15
@@ -51,7 +52,8 @@ $(ASAN_BUILDDIR)/build.ninja:
 check-asan: deps $(ASAN_BUILDDIR)/build.ninja
 	$(MESON) compile -C $(ASAN_BUILDDIR)
 	$(SANITIZER_ENV) ./tests/harness/run-in-session $(MESON) test -C $(ASAN_BUILDDIR) \
-		--print-errorlogs --suite unit --suite imap --suite hostile
+		--print-errorlogs --suite unit --suite imap --suite hostile --suite sync \
+		--no-suite slow
 
 check-fuzz: deps
 	TERN_FUZZ_BUILD_DIR=$(FUZZ_BUILDDIR) ./tests/fuzz/run-fuzzers $(FUZZ_SECONDS)

@@ -100,6 +100,8 @@ parse_uid (const char *text, guint32 *out_uid)
   return TRUE;
 }
 
+#define LIST_BATCH 2000
+
 /* Main-loop stalls, for --stats ------------------------------------------------------------ */
 
 typedef struct
@@ -154,6 +156,7 @@ cmd_sync (const char *name, int argc, char **argv)
   Option options[] = { { "--json", FALSE }, { "--stats", TRUE } };
   g_autoptr (GPtrArray) positional = g_ptr_array_new ();
   g_autoptr (TernAccount) account = NULL;
+  g_autoptr (GAsyncResult) open_result = NULL;
   g_autoptr (GAsyncResult) result = NULL;
   g_autoptr (GPtrArray) results = NULL;
   g_autoptr (GError) error = NULL;
@@ -168,17 +171,26 @@ cmd_sync (const char *name, int argc, char **argv)
     return status;
   if (positional->len < 1)
     return usage_error ("sync: give an account ID");
-  if (!(account = open_account (g_ptr_array_index (positional, 0), &status)))
+  if (!(account = load_account (g_ptr_array_index (positional, 0), &status)))
     return status;
   for (guint i = 1; i < positional->len; i++)
     g_ptr_array_add (wanted, g_ptr_array_index (positional, i));
   g_ptr_array_add (wanted, NULL);
 
   tick = g_timeout_add (1, stall_tick, &meter);
+  /* The sync logs in while the cache is opened and checked. */
+  tern_account_open_cache_async (account, NULL, store_result, &open_result);
   session = tern_account_get_sync_session (account);
   g_signal_connect (session, "progress", G_CALLBACK (on_progress), NULL);
   tern_sync_session_sync_async (session, (const char *const *) wanted->pdata, NULL, store_result,
                                 &result);
+  if (!tern_account_open_cache_finish (account, wait_for (&open_result), &error))
+    {
+      /* The sync fails too; its error says less. */
+      tern_sync_session_sync_finish (session, wait_for (&result), NULL);
+      g_source_remove (tick);
+      return fail (error);
+    }
   results = tern_sync_session_sync_finish (session, wait_for (&result), &error);
   g_source_remove (tick);
   if (results == NULL)
@@ -273,6 +285,93 @@ static const struct
   { "unread", TERN_STORE_SORT_UNREAD },   { "flagged", TERN_STORE_SORT_FLAGGED },
 };
 
+/* One message of `list`, as a line or as a JSON object (after a separator
+ * unless @first). */
+static void
+append_summary (GString *out,
+                const TernStoreSummary *s,
+                gboolean json,
+                gboolean first,
+                const guint *thread)
+{
+  if (!json)
+    {
+      g_autoptr (GDateTime) date = g_date_time_new_from_unix_local (s->date);
+      g_autofree char *when = date != NULL ? g_date_time_format (date, "%Y-%m-%d %H:%M") : NULL;
+
+      g_string_append_printf (out, "%c%c %7u  %s  %-24.24s  %s\n",
+                              (s->flags & TERN_STORE_FLAG_SEEN) ? ' ' : 'N',
+                              (s->flags & TERN_STORE_FLAG_FLAGGED) ? '!' : ' ', s->uid,
+                              when != NULL ? when : "",
+                              s->from_name != NULL && *s->from_name
+                                ? s->from_name
+                                : (s->from_addr ? s->from_addr : ""),
+                              s->subject != NULL ? s->subject : "");
+      return;
+    }
+  if (!first)
+    g_string_append (out, ",\n ");
+  g_string_append_printf (out, "{\"uid\": %u, \"date\": ", s->uid);
+  json_append_date (out, s->date);
+  g_string_append (out, ", \"from\": {\"name\": ");
+  json_append_string (out, s->from_name);
+  g_string_append (out, ", \"address\": ");
+  json_append_string (out, s->from_addr);
+  g_string_append (out, "}, \"subject\": ");
+  json_append_string (out, s->subject);
+  g_string_append (out, ", \"flags\": ");
+  json_append_flags (out, s);
+  g_string_append_printf (out, ", \"size\": %" G_GUINT64_FORMAT ", \"has_attachments\": %s",
+                          s->size, s->has_attachments ? "true" : "false");
+  if (thread != NULL)
+    g_string_append_printf (out, ", \"thread\": %u", *thread);
+  g_string_append_c (out, '}');
+}
+
+/* Without threads: the order from the index, then the summaries in batches,
+ * written as they come (100 000 messages in bounded memory). */
+static int
+list_flat (TernStore *store,
+           gint64 folder_id,
+           TernStoreSort sort,
+           gboolean descending,
+           guint64 limit,
+           gboolean json)
+{
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GArray) uids = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GString) out = g_string_new (json ? "[" : "");
+  guint n;
+
+  tern_store_list_uids_async (store, folder_id, sort, descending, NULL, store_result, &result);
+  uids = tern_store_list_uids_finish (store, wait_for (&result), &error);
+  if (uids == NULL)
+    return fail (error);
+  n = limit > 0 && limit < uids->len ? (guint) limit : uids->len;
+
+  for (guint offset = 0; offset < n; offset += LIST_BATCH)
+    {
+      g_autoptr (GAsyncResult) batch_result = NULL;
+      g_autoptr (GPtrArray) summaries = NULL;
+
+      tern_store_get_summaries_async (store, folder_id, &g_array_index (uids, guint32, offset),
+                                      MIN (LIST_BATCH, n - offset), NULL, store_result,
+                                      &batch_result);
+      summaries = tern_store_get_summaries_finish (store, wait_for (&batch_result), &error);
+      if (summaries == NULL)
+        return fail (error);
+      for (guint i = 0; i < summaries->len; i++)
+        append_summary (out, summaries->pdata[i], json, offset == 0 && i == 0, NULL);
+      fwrite (out->str, 1, out->len, stdout);
+      g_string_truncate (out, 0);
+    }
+  if (json)
+    g_string_append (out, "]\n");
+  fwrite (out->str, 1, out->len, stdout);
+  return 0;
+}
+
 static int
 cmd_list (const char *name, int argc, char **argv)
 {
@@ -330,6 +429,9 @@ cmd_list (const char *name, int argc, char **argv)
   folder = find_cached_folder (store, g_ptr_array_index (positional, 1), &error);
   if (folder == NULL)
     return fail (error);
+
+  if (options[3].value == NULL)
+    return list_flat (store, folder->id, sort, descending, limit, options[0].value != NULL);
 
   /* The threads need every message; the limit applies afterwards. */
   tern_store_list_summaries_async (store, folder->id, sort, descending, 0,
@@ -393,38 +495,8 @@ cmd_list (const char *name, int argc, char **argv)
       guint i = GPOINTER_TO_UINT (ordered->pdata[k]);
       TernStoreSummary *s = summaries->pdata[i];
 
-      if (options[0].value == NULL)
-        {
-          g_autoptr (GDateTime) date = g_date_time_new_from_unix_local (s->date);
-          g_autofree char *when = date != NULL ? g_date_time_format (date, "%Y-%m-%d %H:%M") : NULL;
-
-          g_string_append_printf (out, "%c%c %7u  %s  %-24.24s  %s\n",
-                                  (s->flags & TERN_STORE_FLAG_SEEN) ? ' ' : 'N',
-                                  (s->flags & TERN_STORE_FLAG_FLAGGED) ? '!' : ' ', s->uid,
-                                  when != NULL ? when : "",
-                                  s->from_name != NULL && *s->from_name
-                                    ? s->from_name
-                                    : (s->from_addr ? s->from_addr : ""),
-                                  s->subject != NULL ? s->subject : "");
-          continue;
-        }
-      if (k > 0)
-        g_string_append (out, ",\n ");
-      g_string_append_printf (out, "{\"uid\": %u, \"date\": ", s->uid);
-      json_append_date (out, s->date);
-      g_string_append (out, ", \"from\": {\"name\": ");
-      json_append_string (out, s->from_name);
-      g_string_append (out, ", \"address\": ");
-      json_append_string (out, s->from_addr);
-      g_string_append (out, "}, \"subject\": ");
-      json_append_string (out, s->subject);
-      g_string_append (out, ", \"flags\": ");
-      json_append_flags (out, s);
-      g_string_append_printf (out, ", \"size\": %" G_GUINT64_FORMAT ", \"has_attachments\": %s",
-                              s->size, s->has_attachments ? "true" : "false");
-      if (thread_of != NULL)
-        g_string_append_printf (out, ", \"thread\": %u", thread_of[i]);
-      g_string_append_c (out, '}');
+      append_summary (out, s, options[0].value != NULL, k == 0,
+                      thread_of != NULL ? &thread_of[i] : NULL);
     }
   if (options[0].value != NULL)
     g_string_append (out, "]\n");

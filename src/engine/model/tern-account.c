@@ -982,7 +982,6 @@ open_cache_cb (GObject *object, GAsyncResult *result, gpointer user_data)
 
   if (!tern_store_open_finish (TERN_STORE (object), result, &error))
     {
-      g_clear_object (&self->store);
       g_task_return_error (task, error);
       return;
     }
@@ -990,7 +989,6 @@ open_cache_cb (GObject *object, GAsyncResult *result, gpointer user_data)
     g_warning (_ ("The cache of account “%s” was damaged and is rebuilt from the server (%u "
                   "queued operations kept)"),
                tern_account_get_id (self), tern_store_get_salvaged_ops (self->store));
-  self->session = tern_sync_session_new (self->config, self->store);
   g_task_return_boolean (task, TRUE);
 }
 
@@ -998,8 +996,9 @@ open_cache_cb (GObject *object, GAsyncResult *result, gpointer user_data)
  * tern_account_open_cache_async:
  *
  * Opens the account's cache (moving a damaged one aside and starting afresh)
- * and starts its synchronizer. Afterwards tern_account_get_store() and
- * tern_account_get_sync_session() return them.
+ * and starts its synchronizer. tern_account_get_store() and
+ * tern_account_get_sync_session() return them as soon as this is called;
+ * their calls wait for the open (and fail if it fails).
  */
 void
 tern_account_open_cache_async (TernAccount *self,
@@ -1020,6 +1019,9 @@ tern_account_open_cache_async (TernAccount *self,
     }
   if (self->store == NULL)
     self->store = tern_store_new (tern_account_get_id (self));
+  /* The synchronizer exists at once: its jobs queue behind the open on the
+   * store thread, so a sync can log in while the cache is checked. */
+  self->session = tern_sync_session_new (self->config, self->store);
   tern_store_open_async (self->store, cancellable, open_cache_cb, g_steal_pointer (&task));
 }
 

@@ -263,7 +263,7 @@ get_summaries_run (sqlite3 *db, gpointer data, GError **error)
                            "SELECT uid, modseq, flags, keywords, internaldate, size, date, "
                            "subject, from_name, from_addr, to_addrs, cc_addrs, message_id, "
                            "in_reply_to, refs, bodystructure, has_attachments, preview "
-                           "FROM messages WHERE folder_id = ? AND pending = 0 "
+                           "FROM messages WHERE folder_id = ? AND +pending = 0 "
                            "AND uid IN (SELECT value FROM json_each (?))",
                            -1, &stmt, NULL);
   if (rc != SQLITE_OK)
@@ -401,7 +401,7 @@ get_threading_run (sqlite3 *db, gpointer data, GError **error)
 
   rc = sqlite3_prepare_v2 (db,
                            "SELECT uid, date, message_id, in_reply_to, refs, subject "
-                           "FROM messages WHERE folder_id = ? AND pending = 0 ORDER BY uid",
+                           "FROM messages WHERE folder_id = ? AND +pending = 0 ORDER BY uid",
                            -1, &stmt, NULL);
   if (rc != SQLITE_OK)
     return _tern_store_set_error (error, db, rc, "Reading threading headers");

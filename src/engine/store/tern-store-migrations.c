@@ -125,9 +125,17 @@ static const char migration_2[] =
   /* Hidden rows are few: the list queries skip them through this. */
   "CREATE INDEX messages_pending ON messages (folder_id, uid) WHERE pending != 0;";
 
+/* v3. Folder counts (total, unread) from an index instead of the rows: a
+ * resync of 100 000 messages read the whole table for them. Queries that
+ * look rows up by UID or walk a sort index write "+pending" so that the
+ * planner does not take this index for them. */
+static const char migration_3[] =
+  "CREATE INDEX messages_counts ON messages (folder_id, pending, flags);";
+
 const char *const _tern_store_migrations[] = {
   migration_1,
   migration_2,
+  migration_3,
 };
 
 const guint _tern_store_n_migrations = G_N_ELEMENTS (_tern_store_migrations);

@@ -829,7 +829,7 @@ set_pending (sqlite3 *db, gint64 folder_id, GArray *ranges, int from, int to, GE
 
   if (!prepare (db,
                 "UPDATE messages SET pending = ?4 WHERE folder_id = ?1 AND uid BETWEEN ?2 AND ?3 "
-                "AND pending = ?5 RETURNING uid",
+                "AND +pending = ?5 RETURNING uid",
                 &stmt, error))
     goto out;
   for (guint i = 0; i + 1 < ranges->len; i += 2)

@@ -40,6 +40,9 @@ typedef struct
 
 typedef void (*StoreJobFunc) (StoreCtx *ctx, GTask *task, gpointer task_data);
 
+/* How long a statement waits for another process's transaction. */
+#define BUSY_TIMEOUT_MS 30000
+
 typedef struct
 {
   GTask *task;
@@ -580,6 +583,9 @@ open_db (StoreCtx *ctx, OpenResult *result, GError **error)
           sqlite3_close (old);
           return FALSE;
         }
+      /* tern and tern-cli may have the same cache open: wait for the other's
+       * transaction rather than fail with SQLITE_BUSY. */
+      sqlite3_busy_timeout (old, BUSY_TIMEOUT_MS);
       integrity = check_integrity (old, error);
       if (integrity == INTEGRITY_ERROR)
         {
@@ -610,6 +616,7 @@ open_db (StoreCtx *ctx, OpenResult *result, GError **error)
         }
     }
 
+  sqlite3_busy_timeout (ctx->db, BUSY_TIMEOUT_MS);
   sqlite3_extended_result_codes (ctx->db, 1);
   if (!_tern_store_exec (ctx->db,
                          "PRAGMA journal_mode = WAL;"
@@ -1329,7 +1336,7 @@ list_summaries_worker (StoreCtx *ctx, GTask *task, gpointer task_data)
   sql = g_strdup_printf ("SELECT uid, modseq, flags, keywords, internaldate, size, date, subject, "
                          "from_name, from_addr, to_addrs, cc_addrs, message_id, in_reply_to, "
                          "refs, bodystructure, has_attachments, preview FROM messages "
-                         "WHERE folder_id = ? AND pending = 0 ORDER BY %s LIMIT ? OFFSET ?",
+                         "WHERE folder_id = ? AND +pending = 0 ORDER BY %s LIMIT ? OFFSET ?",
                          order);
   stmt = ctx_prepare (ctx, sql, &error);
   if (stmt == NULL)

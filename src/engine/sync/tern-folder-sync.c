@@ -41,7 +41,7 @@
 #define FIRST_WINDOW 100
 #define MAX_WINDOW 4096
 #define WINDOWS_IN_FLIGHT 3
-#define MAX_WRITES_QUEUED 6
+#define MAX_WRITES_QUEUED 3
 
 #define SUMMARY_ITEMS                                                                              \
   "UID FLAGS INTERNALDATE RFC822.SIZE ENVELOPE BODYSTRUCTURE BODY.PEEK[HEADER.FIELDS "             \
@@ -1211,14 +1211,15 @@ sync_folder_once (TernSyncSession *self,
 
   /* Counted around the windows: a resumed sync may fetch a window again
    * (its rows are replaced), and "new" is what the cache did not have. */
-  {
-    g_auto (TernAwait) wait = TERN_AWAIT_INIT;
-    guint unread;
+  if (!tern_imap_uid_set_is_empty (fill))
+    {
+      g_auto (TernAwait) wait = TERN_AWAIT_INIT;
+      guint unread;
 
-    tern_store_count_async (sync.store, folder->id, NULL, tern_await_cb, &wait);
-    if (!tern_store_count_finish (sync.store, tern_await (&wait), &cached_before, &unread, error))
-      return FALSE;
-  }
+      tern_store_count_async (sync.store, folder->id, NULL, tern_await_cb, &wait);
+      if (!tern_store_count_finish (sync.store, tern_await (&wait), &cached_before, &unread, error))
+        return FALSE;
+    }
   if (!tern_imap_uid_set_is_empty (fill) && !fetch_new (&sync, fill, cancellable, error))
     return FALSE;
 
@@ -1230,7 +1231,7 @@ sync_folder_once (TernSyncSession *self,
                                   error))
       return FALSE;
   }
-  if (result->total > cached_before)
+  if (!tern_imap_uid_set_is_empty (fill) && result->total > cached_before)
     result->new_count += result->total - cached_before;
   if (sync.contradiction != NULL)
     goto contradiction;
