@@ -2761,17 +2761,6 @@ tern_imap_client_get_peer_certificate_errors (TernImapClient *self)
   return self->peer_certificate_errors;
 }
 
-static gboolean
-host_is_loopback (const char *host)
-{
-  g_autoptr (GInetAddress) address = NULL;
-
-  if (g_ascii_strcasecmp (host, "localhost") == 0)
-    return TRUE;
-  address = g_inet_address_new_from_string (host);
-  return address != NULL && g_inet_address_get_is_loopback (address);
-}
-
 void
 tern_imap_client_connect_async (TernImapClient *self,
                                 GCancellable *cancellable,
@@ -2829,11 +2818,6 @@ tern_imap_client_connect_async (TernImapClient *self,
            tern_security_to_string (self->security));
 
   socket_client = g_socket_client_new ();
-  /* A server on this machine (a test server, a local bridge) is never
-   * reached through a proxy; asking the system's resolver about it took
-   * 130 ms per connection. */
-  if (host_is_loopback (self->host))
-    g_socket_client_set_enable_proxy (socket_client, FALSE);
   address = g_network_address_new (self->host, self->port);
   g_socket_client_connect_async (socket_client, address, self->conn->cancellable,
                                  on_socket_connected, connection_ref (self->conn));

@@ -104,30 +104,6 @@ list_job_check_finish (TernStore *self, GAsyncResult *result, gpointer source_ta
   return g_task_is_valid (result, self) && g_task_get_source_tag (G_TASK (result)) == source_tag;
 }
 
-static const char *
-sort_key (TernStoreSort sort)
-{
-  /* Each matches an index of migration 1 exactly, so SQLite walks it. */
-  switch (sort)
-    {
-    case TERN_STORE_SORT_DATE:
-      return "date";
-    case TERN_STORE_SORT_FROM:
-      return "from_name COLLATE NOCASE";
-    case TERN_STORE_SORT_SUBJECT:
-      return "subject COLLATE NOCASE";
-    case TERN_STORE_SORT_SIZE:
-      return "size";
-    case TERN_STORE_SORT_UNREAD:
-      return "(flags & 1)";
-    case TERN_STORE_SORT_FLAGGED:
-      return "(flags & 4)";
-    case TERN_STORE_SORT_UID:
-    default:
-      return NULL;
-    }
-}
-
 /* UIDs */
 
 static gboolean
@@ -137,7 +113,7 @@ list_uids_run (sqlite3 *db, gpointer data, GError **error)
   g_autofree char *sql = NULL;
   g_autofree char *order = NULL;
   g_autoptr (GArray) uids = NULL;
-  const char *key = sort_key (job->sort);
+  const char *key = _tern_store_sort_key (job->sort);
   const char *dir = job->descending ? "DESC" : "ASC";
   sqlite3_stmt *stmt = NULL;
   int rc;
@@ -212,39 +188,6 @@ tern_store_list_uids_finish (TernStore *self, GAsyncResult *result, GError **err
 
 /* Summaries by UID */
 
-static char *
-column_dup (sqlite3_stmt *stmt, int index)
-{
-  return g_strdup ((const char *) sqlite3_column_text (stmt, index));
-}
-
-static TernStoreSummary *
-read_summary (sqlite3_stmt *stmt)
-{
-  TernStoreSummary *s = tern_store_summary_new ((guint32) sqlite3_column_int64 (stmt, 0));
-
-  s->modseq = (guint64) sqlite3_column_int64 (stmt, 1);
-  s->flags = (TernStoreFlags) sqlite3_column_int (stmt, 2);
-  s->keywords = column_dup (stmt, 3);
-  s->internaldate = sqlite3_column_int64 (stmt, 4);
-  s->size = (guint64) sqlite3_column_int64 (stmt, 5);
-  s->date = sqlite3_column_int64 (stmt, 6);
-  s->subject = column_dup (stmt, 7);
-  s->from_name = column_dup (stmt, 8);
-  s->from_addr = column_dup (stmt, 9);
-  s->to = column_dup (stmt, 10);
-  s->cc = column_dup (stmt, 11);
-  s->message_id = column_dup (stmt, 12);
-  s->in_reply_to = column_dup (stmt, 13);
-  s->references = column_dup (stmt, 14);
-  if (sqlite3_column_type (stmt, 15) == SQLITE_BLOB)
-    s->bodystructure =
-      g_bytes_new (sqlite3_column_blob (stmt, 15), (gsize) sqlite3_column_bytes (stmt, 15));
-  s->has_attachments = sqlite3_column_int (stmt, 16) != 0;
-  s->preview = column_dup (stmt, 17);
-  return s;
-}
-
 static gboolean
 get_summaries_run (sqlite3 *db, gpointer data, GError **error)
 {
@@ -284,7 +227,7 @@ get_summaries_run (sqlite3 *db, gpointer data, GError **error)
       sqlite3_bind_text (stmt, 2, json->str, (int) json->len, SQLITE_STATIC);
       while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
         {
-          TernStoreSummary *s = read_summary (stmt);
+          TernStoreSummary *s = _tern_store_read_summary (stmt);
 
           g_hash_table_replace (found, GUINT_TO_POINTER (s->uid), s);
         }

@@ -27,9 +27,13 @@ gboolean _tern_store_get_user_version (sqlite3 *db, guint *out_version, GError *
  * own transaction together with its user_version bump. */
 gboolean _tern_store_migrate (sqlite3 *db, guint target, GError **error);
 
+/* Shared by the store's files. */
+const char *_tern_store_sort_key (TernStoreSort sort);
+TernStoreSummary *_tern_store_read_summary (sqlite3_stmt *stmt);
+
 /* The store thread, and a way to run code on it with the handle: used by
- * the store's own files (tern-store-list.c) and by tests. func gets a NULL
- * handle when the store is not open. */
+ * the store's own files (tern-store-list.c, tern-store-sync.c) and by tests.
+ * It fails with TERN_STORE_ERROR_CLOSED when the store is not open. */
 typedef gboolean (*TernStoreRunFunc) (sqlite3 *db, gpointer data, GError **error);
 GThread *_tern_store_get_thread (TernStore *self);
 void _tern_store_run_async (TernStore *self,

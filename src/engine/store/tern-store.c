@@ -329,6 +329,37 @@ column_dup (sqlite3_stmt *stmt, int index)
   return g_strdup ((const char *) sqlite3_column_text (stmt, index));
 }
 
+/* A summary from a row whose columns are, in order: uid, modseq, flags,
+ * keywords, internaldate, size, date, subject, from_name, from_addr,
+ * to_addrs, cc_addrs, message_id, in_reply_to, refs, bodystructure,
+ * has_attachments, preview. */
+TernStoreSummary *
+_tern_store_read_summary (sqlite3_stmt *stmt)
+{
+  TernStoreSummary *s = tern_store_summary_new ((guint32) sqlite3_column_int64 (stmt, 0));
+
+  s->modseq = (guint64) sqlite3_column_int64 (stmt, 1);
+  s->flags = (TernStoreFlags) sqlite3_column_int (stmt, 2);
+  s->keywords = column_dup (stmt, 3);
+  s->internaldate = sqlite3_column_int64 (stmt, 4);
+  s->size = (guint64) sqlite3_column_int64 (stmt, 5);
+  s->date = sqlite3_column_int64 (stmt, 6);
+  s->subject = column_dup (stmt, 7);
+  s->from_name = column_dup (stmt, 8);
+  s->from_addr = column_dup (stmt, 9);
+  s->to = column_dup (stmt, 10);
+  s->cc = column_dup (stmt, 11);
+  s->message_id = column_dup (stmt, 12);
+  s->in_reply_to = column_dup (stmt, 13);
+  s->references = column_dup (stmt, 14);
+  if (sqlite3_column_type (stmt, 15) == SQLITE_BLOB)
+    s->bodystructure =
+      g_bytes_new (sqlite3_column_blob (stmt, 15), (gsize) sqlite3_column_bytes (stmt, 15));
+  s->has_attachments = sqlite3_column_int (stmt, 16) != 0;
+  s->preview = column_dup (stmt, 17);
+  return s;
+}
+
 /* The store thread */
 
 static gpointer
@@ -1289,8 +1320,9 @@ typedef struct
   guint limit;
 } ListData;
 
-static const char *
-sort_key (TernStoreSort sort)
+/* The ORDER BY key of a sort; each matches an index exactly. */
+const char *
+_tern_store_sort_key (TernStoreSort sort)
 {
   /* Each matches an index of migration 1 exactly, so SQLite walks it. */
   switch (sort)
@@ -1320,7 +1352,7 @@ list_summaries_worker (StoreCtx *ctx, GTask *task, gpointer task_data)
   g_autoptr (GPtrArray) summaries = NULL;
   g_autofree char *sql = NULL;
   g_autofree char *order = NULL;
-  const char *key = sort_key (data->sort);
+  const char *key = _tern_store_sort_key (data->sort);
   const char *dir = data->descending ? "DESC" : "ASC";
   sqlite3_stmt *stmt;
   GError *error = NULL;
@@ -1351,28 +1383,7 @@ list_summaries_worker (StoreCtx *ctx, GTask *task, gpointer task_data)
   summaries = g_ptr_array_new_with_free_func ((GDestroyNotify) tern_store_summary_free);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
-      TernStoreSummary *s = tern_store_summary_new ((guint32) sqlite3_column_int64 (stmt, 0));
-
-      s->modseq = (guint64) sqlite3_column_int64 (stmt, 1);
-      s->flags = (TernStoreFlags) sqlite3_column_int (stmt, 2);
-      s->keywords = column_dup (stmt, 3);
-      s->internaldate = sqlite3_column_int64 (stmt, 4);
-      s->size = (guint64) sqlite3_column_int64 (stmt, 5);
-      s->date = sqlite3_column_int64 (stmt, 6);
-      s->subject = column_dup (stmt, 7);
-      s->from_name = column_dup (stmt, 8);
-      s->from_addr = column_dup (stmt, 9);
-      s->to = column_dup (stmt, 10);
-      s->cc = column_dup (stmt, 11);
-      s->message_id = column_dup (stmt, 12);
-      s->in_reply_to = column_dup (stmt, 13);
-      s->references = column_dup (stmt, 14);
-      if (sqlite3_column_type (stmt, 15) == SQLITE_BLOB)
-        s->bodystructure =
-          g_bytes_new (sqlite3_column_blob (stmt, 15), (gsize) sqlite3_column_bytes (stmt, 15));
-      s->has_attachments = sqlite3_column_int (stmt, 16) != 0;
-      s->preview = column_dup (stmt, 17);
-      g_ptr_array_add (summaries, s);
+      g_ptr_array_add (summaries, _tern_store_read_summary (stmt));
     }
   if (rc != SQLITE_DONE)
     {
