@@ -416,6 +416,16 @@ sync_job (TernSyncSession *self, GTask *task, gpointer data, GCancellable *cance
       if (wanted != NULL && wanted[0] != NULL && !g_strv_contains (wanted, folder->path))
         continue;
       result = _tern_sync_folder (self, folder, cancellable, &error);
+      if (result == NULL && g_error_matches (error, TERN_IMAP_ERROR, TERN_IMAP_ERROR_NO) &&
+          (wanted == NULL || wanted[0] == NULL))
+        {
+          /* Refused by the server (deleted since the LIST, or not for us):
+           * the other folders are still synchronised; the next folder list
+           * sync drops it. */
+          g_warning ("Skipping “%s”: %s", folder->path, error->message);
+          g_clear_error (&error);
+          continue;
+        }
       if (result == NULL)
         {
           g_prefix_error (&error, _ ("Synchronising “%s”: "), folder->path);
