@@ -137,6 +137,7 @@ tern_application_startup (GApplication *app)
   TernApplication *self = TERN_APPLICATION (app);
   static const char *quit_accels[] = { "<Primary>q", NULL };
   static const char *close_accels[] = { "<Primary>w", NULL };
+  static const char *refresh_accels[] = { "<Primary>r", "F5", NULL };
 
   G_APPLICATION_CLASS (tern_application_parent_class)->startup (app);
 
@@ -144,6 +145,7 @@ tern_application_startup (GApplication *app)
                                    self);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "window.close", close_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.refresh", refresh_accels);
 }
 
 static void

@@ -1,0 +1,264 @@
+#!/usr/bin/python3
+# test-reading.py — the main window against a real Dovecot (run under
+# tests/fixtures/with-dovecot): an account added with tern-cli shows in the
+# sidebar with the server's folders and unread counts (compared with what
+# imaplib's STATUS says), INBOX lists its messages, a message opened with the
+# keyboard alone shows its subject and body text in the reader (compared with
+# the raw message fetched independently), F6 moves the focus between panes,
+# and every visible control has an accessible name. Screenshots of each step
+# go into the test log directory.
+#
+# Usage: test-reading.py PATH-TO-TERN PATH-TO-TERN-CLI
+#
+# Copyright 2026 The Tern authors
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+import email
+import email.policy
+import imaplib
+import os
+import re
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(HERE, "..", "fixtures"))
+sys.dont_write_bytecode = True
+import atspi_util as au  # noqa: E402
+import corpus  # noqa: E402
+
+TERN = os.path.abspath(sys.argv[1])
+CLI = os.path.abspath(sys.argv[2])
+LOG_DIR = os.environ.get("TERN_LOG_DIR") or os.getcwd()
+E = os.environ
+HOST = E["TERN_TEST_IMAP_HOST"]
+PORT = int(E["TERN_TEST_IMAP_PORT"])
+TLS_PORT = int(E["TERN_TEST_IMAPS_PORT"])
+CA_FILE = E["TERN_TEST_CA_FILE"]
+USER = E["TERN_TEST_IMAP_USER"]
+PASSWORD = E["TERN_TEST_IMAP_PASSWORD"]
+ACCOUNT = "Alice Test"
+SYNC_TIMEOUT = 90
+
+
+def key(*keys):
+    subprocess.run(["xdotool", "key", "--clearmodifiers", *keys], check=True, timeout=10)
+
+
+def imap():
+    c = imaplib.IMAP4(HOST, PORT)
+    c.login(USER, PASSWORD)
+    return c
+
+
+def server_folders(c):
+    """{decoded path: (messages, unseen)} for every selectable folder."""
+    typ, data = c.list()
+    assert typ == "OK", data
+    out = {}
+    for line in data:
+        line = line.decode()
+        m = re.match(r'\((?P<flags>[^)]*)\) (?:"(?P<sep>[^"]*)"|NIL) (?P<name>.*)$', line)
+        if not m or "\\Noselect" in m.group("flags") or "\\NonExistent" in m.group("flags"):
+            continue
+        wire = m.group("name")
+        if wire.startswith('"'):
+            wire = wire[1:-1].replace('\\"', '"').replace("\\\\", "\\")
+        typ, st = c.status('"%s"' % wire.replace("\\", "\\\\").replace('"', '\\"'),
+                           "(MESSAGES UNSEEN)")
+        assert typ == "OK", st
+        counts = dict(re.findall(r"(MESSAGES|UNSEEN) (\d+)", st[0].decode()))
+        out[corpus.mutf7_decode(wire)] = (int(counts["MESSAGES"]), int(counts["UNSEEN"]))
+    return out
+
+
+def expected_label(path, unseen):
+    name = "Inbox" if path == "INBOX" else path.split("/")[-1]
+    return "%s, %d unread" % (name, unseen) if unseen else name
+
+
+def inbox_messages(c):
+    """[(subject, body text)] of every INBOX message, read independently."""
+    typ, _ = c.select("INBOX", readonly=True)
+    assert typ == "OK"
+    typ, data = c.uid("FETCH", "1:*", "(BODY.PEEK[])")
+    assert typ == "OK", data
+    out = []
+    for item in data:
+        if not isinstance(item, tuple):
+            continue
+        msg = email.message_from_bytes(item[1], policy=email.policy.default)
+        body = msg.get_body(preferencelist=("plain", "html"))
+        text = ""
+        if body is not None:
+            try:
+                text = body.get_content()
+            except (LookupError, ValueError):
+                text = ""
+            if body.get_content_type() == "text/html":
+                text = re.sub(r"(?is)<(style|script|head)\b.*?</\1>", " ", text)
+                text = re.sub(r"<[^>]+>", " ", text)
+        out.append((str(msg.get("Subject", "")), text))
+    return out
+
+
+def words(text):
+    return re.findall(r"\w{4,}", text)
+
+
+def child_names(acc):
+    names = []
+    for i in range(acc.get_child_count()):
+        child = acc.get_child_at_index(i)
+        if child is not None and child.get_role_name() == "list item":
+            names.append(child.get_name())
+    return names
+
+
+def focused_in(root):
+    for acc in au._walk(root):
+        try:
+            if "focused" in au.states(acc):
+                return acc
+        except Exception:  # noqa: BLE001 — the tree changes under us
+            continue
+    return None
+
+
+def main():
+    t = au.Tap()
+    os.makedirs(LOG_DIR, exist_ok=True)
+
+    r = subprocess.run([CLI, "account", "add", "work", "--email", "%s@example.org" % USER,
+                        "--display-name", ACCOUNT, "--imap", "%s:%d" % (HOST, TLS_PORT),
+                        "--imap-security", "tls", "--user", USER, "--ca-file", CA_FILE,
+                        "--password-stdin"], input=PASSWORD + "\n", capture_output=True,
+                       text=True, timeout=120)
+    if not t.ok(r.returncode == 0, "tern-cli account add (%s)" % r.stderr.strip()):
+        return t.finish()
+
+    c = imap()
+    folders = server_folders(c)
+    expected = {expected_label(p, unseen) for p, (total, unseen) in folders.items() if total}
+    messages = inbox_messages(c)
+    c.logout()
+    t.ok("INBOX" in folders and folders["INBOX"][0] > 0,
+         "the server has %d folders, INBOX with %s messages" % (len(folders),
+                                                                 folders.get("INBOX")))
+
+    with au.Launched([TERN]) as tern:
+        app = au.wait_for_app("tern", tern.proc)
+        frame = au.wait_for(lambda: au.find(app, role="frame", name="Tern"), "the Tern window")
+        xid = au.x11_window_for_pid(tern.proc.pid, "Tern")
+        if xid:
+            subprocess.run(["xdotool", "windowsize", "--sync", xid, "1200", "760"], timeout=10)
+        t.ok(au.wait_for(lambda: au.find(frame, role="label", name=ACCOUNT), "the account header",
+                         fail=False) is not None, "the sidebar shows the account '%s'" % ACCOUNT)
+        sidebar = au.wait_for(lambda: au.find(frame, role="list", name="Folders of " + ACCOUNT),
+                              "the folder list")
+
+        shown = au.wait_for(lambda: expected <= set(child_names(sidebar)) and
+                            child_names(sidebar), "the server's folders and counts",
+                            timeout=SYNC_TIMEOUT, fail=False) or child_names(sidebar)
+        t.ok(expected <= set(shown), "the sidebar shows every server folder with its unread "
+             "count (missing: %s; shown: %s)" % (sorted(expected - set(shown)), shown))
+        t.ok(shown and shown[0].startswith("Inbox"), "INBOX comes first (%s)" % shown[:1])
+        au.screenshot(os.path.join(LOG_DIR, "ui-reading-folders.png"))
+
+        # INBOX is opened at start; its rows fill in from the cache.
+        msg_list = au.wait_for(lambda: au.find(frame, role="list", name="Messages"),
+                               "the message list")
+        subjects = {s for s, _ in messages}
+        rows = au.wait_for(lambda: [n for n in child_names(msg_list)
+                                    if any(s and s in n for s in subjects)],
+                           "message rows with subjects", timeout=SYNC_TIMEOUT, fail=False)
+        t.ok(rows, "INBOX lists messages with speakable labels (e.g. %r)" % (rows or [None])[0])
+
+        # Keyboard only: F6 to the sidebar, F6 to the list, Home, Enter.
+        subprocess.run(["xdotool", "windowfocus", "--sync", xid], timeout=10)
+        key("F6")
+        in_sidebar = au.wait_for(lambda: (lambda f: f is not None and
+                                          f.get_name().startswith("Inbox"))(focused_in(sidebar)),
+                                 "focus in the sidebar", timeout=5, fail=False)
+        f = focused_in(frame)
+        t.ok(in_sidebar, "F6 moves the focus to the sidebar's selected folder (focus: %s %r)"
+             % (f and f.get_role_name(), f and f.get_name()))
+        key("F6")
+        row = au.wait_for(lambda: focused_in(msg_list), "focus in the message list", timeout=5,
+                          fail=False)
+        t.ok(row is not None, "F6 again moves the focus to the message list")
+        key("Home")
+        row = au.wait_for(lambda: (lambda f: f if f is not None and f.get_role_name() ==
+                                   "list item" else None)(focused_in(msg_list)),
+                          "a focused message row", timeout=5, fail=False)
+        label = row.get_name() if row is not None else ""
+        t.ok(row is not None and label, "a message row has the focus: %r" % label)
+        key("Return")
+
+        text_view = au.wait_for(lambda: au.find(frame, role="text", name="Message text"),
+                                "the reader", timeout=SYNC_TIMEOUT, fail=False)
+        t.ok(text_view is not None, "Enter opens the message in the reader")
+        subject = None
+        body = ""
+        if text_view is not None:
+            box = text_view.get_parent()
+            subject = box.get_child_at_index(0).get_name()
+
+            def read_text():
+                ti = text_view.get_text_iface()
+                return ti.get_text(0, ti.get_character_count())
+
+            body = au.wait_for(lambda: read_text().strip(), "the message text", fail=False) or ""
+        match = [(s, b) for s, b in messages if s and s == subject]
+        t.ok(match and subject in label,
+             "the reader shows the subject of the opened row (%r)" % subject)
+        want = words(match[0][1])[:20] if match else []
+        have = set(words(body))
+        found = [w for w in want if w in have]
+        t.ok(want and len(found) >= 0.8 * len(want),
+             "the reader shows the message's body text (%d of %d words: %s)"
+             % (len(found), len(want), want[:8]))
+        key("F6")
+        t.ok(au.wait_for(lambda: "focused" in au.states(text_view), "focus in the reader",
+                         timeout=5, fail=False),
+             "F6 moves the focus on to the reader") if text_view else None
+
+        # New mail on the server reaches the open list with F5 (one sync,
+        # its new UIDs applied to the list).
+        fresh = "Fresh news %d" % os.getpid()
+        c = imap()
+        typ, data = c.append("INBOX", None, None,
+                             ("From: Bob Example <bob@example.org>\r\nTo: alice@example.org\r\n"
+                              "Subject: %s\r\nDate: Thu, 26 Nov 2026 10:00:00 +0000\r\n"
+                              "Message-ID: <fresh-%d@example.org>\r\n\r\nHello.\r\n"
+                              % (fresh, os.getpid())).encode())
+        c.logout()
+        t.ok(typ == "OK", "a new message was appended to INBOX on the server (%s)" % data)
+        key("F5")
+        t.ok(au.wait_for(lambda: [n for n in child_names(msg_list) if fresh in n],
+                         "the new message in the list", timeout=SYNC_TIMEOUT, fail=False),
+             "after F5 the open INBOX lists the new message")
+        t.ok(au.wait_for(lambda: ("Inbox, %d unread" % (folders["INBOX"][1] + 1))
+                         in child_names(sidebar), "the new unread count", timeout=SYNC_TIMEOUT,
+                         fail=False),
+             "after F5 the sidebar counts the new message as unread")
+
+        unnamed = au.unnamed_interactive(frame)
+        t.ok(not unnamed, "every interactive widget has an accessible name (unnamed: %s)"
+             % unnamed)
+        au.screenshot(os.path.join(LOG_DIR, "ui-reading-message.png"))
+
+        # Narrow: the leaflet folds and shows one pane with a Back button.
+        if xid:
+            subprocess.run(["xdotool", "windowsize", "--sync", xid, "400", "700"], timeout=10)
+            back = au.wait_for(lambda: au.find(frame, role="push button", name="Back"),
+                               "a Back button on the narrow window", timeout=10, fail=False)
+            t.ok(back is not None, "a narrow window folds to one pane with a Back button")
+            au.screenshot(os.path.join(LOG_DIR, "ui-reading-narrow.png"))
+
+    return t.finish()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
