@@ -451,7 +451,6 @@ cmd_list (const char *name, int argc, char **argv)
       g_autoptr (GHashTable) seen = g_hash_table_new (NULL, NULL);
       g_autoptr (GPtrArray) threads =
         g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
-      g_autofree guint *slot = NULL;
 
       for (guint i = 0; i < summaries->len; i++)
         {
@@ -461,7 +460,6 @@ cmd_list (const char *name, int argc, char **argv)
         }
       tern_thread_builder_run (builder);
       thread_of = g_new0 (guint, summaries->len);
-      slot = g_new0 (guint, summaries->len);
       for (guint i = 0; i < summaries->len; i++)
         {
           guint thread = tern_thread_builder_get_thread (builder, i);
@@ -483,7 +481,6 @@ cmd_list (const char *name, int argc, char **argv)
           for (guint j = 0; j < members->len; j++)
             g_ptr_array_add (ordered, members->pdata[j]);
         }
-      (void) slot;
     }
   else
     for (guint i = 0; i < summaries->len; i++)
