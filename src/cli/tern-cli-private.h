@@ -52,5 +52,11 @@ typedef struct
 
 extern const TernCliCommand tern_cli_mail_commands[];
 extern const char tern_cli_mail_help[];
+extern const TernCliCommand tern_cli_idle_commands[];
+extern const char tern_cli_idle_help[];
+
+/* tern-cli-search.c: search ID QUERY [--folder F] [--local] [--json]. */
+int tern_cli_search (int argc, char **argv);
+extern const char tern_cli_search_help[];
 
 G_END_DECLS

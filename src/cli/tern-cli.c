@@ -733,11 +733,13 @@ print_help (void)
            "      write a message (or one body section: 1.2, 2.MIME, HEADER, TEXT, …)\n"
            "      exactly as the server stores it, to standard output or FILE\n"
            "%s"
+           "%s"
+           "%s"
            "  tern-cli --version               print the version\n"
            "  tern-cli --help                  print this help\n"
            "\n"
            "Exit status: 0 success, 1 failure (one line on standard error), 2 bad usage.\n",
-           tern_cli_mail_help);
+           tern_cli_mail_help, tern_cli_search_help, tern_cli_idle_help);
 }
 
 int
@@ -783,9 +785,15 @@ main (int argc, char **argv)
   if (g_str_equal (argv[1], "fetch"))
     return cmd_fetch (argc - 2, argv + 2);
 
+  if (g_str_equal (argv[1], "search"))
+    return tern_cli_search (argc - 2, argv + 2);
+
   for (guint i = 0; tern_cli_mail_commands[i].name != NULL; i++)
     if (g_str_equal (argv[1], tern_cli_mail_commands[i].name))
       return tern_cli_mail_commands[i].run (argv[1], argc - 2, argv + 2);
+  for (guint i = 0; tern_cli_idle_commands[i].name != NULL; i++)
+    if (g_str_equal (argv[1], tern_cli_idle_commands[i].name))
+      return tern_cli_idle_commands[i].run (argv[1], argc - 2, argv + 2);
 
   return usage_error ("unknown command");
 }

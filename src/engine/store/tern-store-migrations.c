@@ -132,10 +132,26 @@ static const char migration_2[] =
 static const char migration_3[] =
   "CREATE INDEX messages_counts ON messages (folder_id, pending, flags);";
 
+/* v4. Search: the index keeps diacritics (case is still folded), so that
+ * "Uberprufung" finds what the server finds for it (Dovecot's
+ * i;unicode-casemap folds case, not accents) and not "Überprüfung". The
+ * rows move over unchanged; the triggers on messages name the table and
+ * need no change. */
+static const char migration_4[] =
+  "CREATE TEMP TABLE fts_copy AS"
+  "  SELECT rowid AS id, subject, sender, recipients, body FROM message_fts;"
+  "DROP TABLE message_fts;"
+  "CREATE VIRTUAL TABLE message_fts USING fts5 ("
+  "  subject, sender, recipients, body, tokenize = 'unicode61 remove_diacritics 0');"
+  "INSERT INTO message_fts (rowid, subject, sender, recipients, body)"
+  "  SELECT id, subject, sender, recipients, body FROM fts_copy;"
+  "DROP TABLE temp.fts_copy;";
+
 const char *const _tern_store_migrations[] = {
   migration_1,
   migration_2,
   migration_3,
+  migration_4,
 };
 
 const guint _tern_store_n_migrations = G_N_ELEMENTS (_tern_store_migrations);

@@ -255,6 +255,29 @@ void tern_store_search_async (TernStore *self,
                               gpointer user_data);
 GArray *tern_store_search_finish (TernStore *self, GAsyncResult *result, GError **error);
 
+/* Search (tern-store-search.c): one cached message found, with its folder. */
+typedef struct
+{
+  gint64 folder_id;
+  char *folder;
+  TernStoreSummary *summary;
+} TernStoreSearchHit;
+
+void tern_store_search_hit_free (TernStoreSearchHit *hit);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TernStoreSearchHit, tern_store_search_hit_free)
+
+void tern_store_search_messages_async (TernStore *self,
+                                       gint64 folder_id,
+                                       const char *fts,
+                                       const char *where,
+                                       GPtrArray *params,
+                                       guint limit,
+                                       GCancellable *cancellable,
+                                       GAsyncReadyCallback callback,
+                                       gpointer user_data);
+GPtrArray *
+tern_store_search_messages_finish (TernStore *self, GAsyncResult *result, GError **error);
+
 /* Part cache (LRU) */
 void tern_store_put_part_async (TernStore *self,
                                 gint64 folder_id,

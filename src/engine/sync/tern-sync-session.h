@@ -144,6 +144,42 @@ void tern_sync_session_close_async (TernSyncSession *self,
 gboolean
 tern_sync_session_close_finish (TernSyncSession *self, GAsyncResult *result, GError **error);
 
+/* Search (tern-search.c): the cache's answer merged with the server's. */
+typedef struct
+{
+  char *folder;
+  guint32 uid;
+  /* NULL for a message the server found that is not cached yet */
+  TernStoreSummary *summary;
+} TernSyncSearchHit;
+
+void tern_sync_search_hit_free (TernSyncSearchHit *hit);
+
+/* Searches @folder (NULL: every cached folder of the account): the cache with
+ * @local_fts, @local_where and @local_params (tern_store_search_messages_async()), then, when
+ * @imap_criteria (a(bs), see tern_search_query_to_imap()) is given, the
+ * server with UID SEARCH (ESEARCH where offered) in each folder. Where the
+ * server answered, its UIDs are the result (it has the bodies the cache
+ * lacks and the mail not yet synced); where it could not, the cache's.
+ * Newest first; a hit the server found outside the cache comes first. */
+void tern_sync_session_search_async (TernSyncSession *self,
+                                     const char *folder,
+                                     const char *local_fts,
+                                     const char *local_where,
+                                     GPtrArray *local_params,
+                                     GVariant *imap_criteria,
+                                     gboolean imap_utf8,
+                                     GCancellable *cancellable,
+                                     GAsyncReadyCallback callback,
+                                     gpointer user_data);
+/* Returns (transfer full) a GPtrArray of TernSyncSearchHit; *out_offline
+ * tells how many folders the server could not search (their hits are the
+ * cache's alone). */
+GPtrArray *tern_sync_session_search_finish (TernSyncSession *self,
+                                            GAsyncResult *result,
+                                            guint *out_offline,
+                                            GError **error);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TernSyncFolderResult, tern_sync_folder_result_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TernSyncMessage, tern_sync_message_free)
 
