@@ -45,6 +45,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "fixtures"))
 sys.dont_write_bytecode = True
 
+import benchlib  # noqa: E402
 import corpus  # noqa: E402
 
 E = os.environ
@@ -155,32 +156,8 @@ def imap():
     return c
 
 
-def chown_like(top, ref):
-    """Give files written as root to the mail owner (the fixture does the same)."""
-    if os.getuid() != 0:
-        return
-    st = os.stat(ref)
-    if st.st_uid == 0:
-        return
-    for root, dirs, files in os.walk(top):
-        os.chown(root, st.st_uid, st.st_gid)
-        for n in files:
-            os.chown(os.path.join(root, n), st.st_uid, st.st_gid, follow_symlinks=False)
 
 
-def fill_inbox():
-    maildir = os.path.join(FIXTURE, "mail", USER, "Maildir")
-    if SIZE > 0:
-        log("generating %d messages into INBOX (seed %d)" % (SIZE, SEED))
-        corpus.generate(maildir, seed=SEED, size=SIZE, folders=[],
-                        progress=lambda n: log("  %d messages" % n))
-        chown_like(maildir, os.path.dirname(maildir))
-    c = imap()
-    typ, data = c.select("INBOX", readonly=True)
-    total = int(data[0])
-    c.logout()
-    log("INBOX holds %d messages" % total)
-    return total
 
 
 def all_uids(c):
@@ -399,7 +376,7 @@ def print_table(rows, header_lines):
 # -- the runs ------------------------------------------------------------------
 
 def measure(rows, header):
-    total = fill_inbox()
+    total = benchlib.fill_inbox(SIZE, SEED, log)
     header.append("corpus: INBOX of %d messages (corpus.py seed %d, INBOX only); "
                   "Dovecot %s on loopback, plain IMAP; %d CPUs" % (
                       total, SEED, dovecot_version(), os.cpu_count() or 0))

@@ -34,7 +34,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "tests", "ui"))
 sys.dont_write_bytecode = True
 
 import atspi_util as au  # noqa: E402
-import corpus  # noqa: E402
+import benchlib  # noqa: E402
 
 E = os.environ
 TERN = os.path.abspath(sys.argv[1])
@@ -48,7 +48,6 @@ TLS_PORT = int(E["TERN_TEST_IMAPS_PORT"])
 CA_FILE = E["TERN_TEST_CA_FILE"]
 USER = E["TERN_TEST_IMAP_USER"]
 PASSWORD = E["TERN_TEST_IMAP_PASSWORD"]
-FIXTURE = E["TERN_TEST_FIXTURE_DIR"]
 ACCOUNT = "Alice Example"
 START_BUDGET_S = 0.5
 STALL_BUDGET_MS = 16.0
@@ -65,16 +64,6 @@ def key(*keys):
     subprocess.run(["xdotool", "key", "--clearmodifiers", *keys], check=True, timeout=10)
 
 
-def chown_like(top, ref):
-    if os.getuid() != 0:
-        return
-    st = os.stat(ref)
-    if st.st_uid == 0:
-        return
-    for root, dirs, files in os.walk(top):
-        os.chown(root, st.st_uid, st.st_gid)
-        for n in files:
-            os.chown(os.path.join(root, n), st.st_uid, st.st_gid, follow_symlinks=False)
 
 
 def rss_mb(pid):
@@ -142,11 +131,7 @@ def start_window(env, ready):
 
 def main():
     os.makedirs(LOG_DIR, exist_ok=True)
-    maildir = os.path.join(FIXTURE, "mail", USER, "Maildir")
-    log("generating %d messages into INBOX (seed %d)" % (SIZE, SEED))
-    corpus.generate(maildir, seed=SEED, size=SIZE, folders=[],
-                    progress=lambda n: log("  %d messages" % n) if n % 20000 == 0 else None)
-    chown_like(maildir, os.path.dirname(maildir))
+    benchlib.fill_inbox(SIZE, SEED, log)
 
     r = subprocess.run([CLI, "account", "add", "work", "--email", "%s@example.org" % USER,
                         "--display-name", ACCOUNT, "--imap", "%s:%d" % (HOST, TLS_PORT),

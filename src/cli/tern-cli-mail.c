@@ -64,31 +64,6 @@ find_cached_folder (TernStore *store, const char *path, GError **error)
   return NULL;
 }
 
-/* The folder with @role, else one named @name (any case). */
-static char *
-find_role_folder (TernStore *store,
-                  const char *role,
-                  const char *name,
-                  const char *missing,
-                  GError **error)
-{
-  g_autoptr (GAsyncResult) result = NULL;
-  g_autoptr (GPtrArray) folders = NULL;
-
-  tern_store_list_folders_async (store, NULL, store_result, &result);
-  folders = tern_store_list_folders_finish (store, wait_for (&result), error);
-  if (folders == NULL)
-    return NULL;
-  for (guint i = 0; i < folders->len; i++)
-    if (g_strcmp0 (((TernStoreFolder *) folders->pdata[i])->role, role) == 0)
-      return g_strdup (((TernStoreFolder *) folders->pdata[i])->path);
-  for (guint i = 0; i < folders->len; i++)
-    if (g_ascii_strcasecmp (((TernStoreFolder *) folders->pdata[i])->path, name) == 0)
-      return g_strdup (((TernStoreFolder *) folders->pdata[i])->path);
-  g_set_error_literal (error, TERN_STORE_ERROR, TERN_STORE_ERROR_NOT_FOUND, missing);
-  return NULL;
-}
-
 static gboolean
 parse_uid (const char *text, guint32 *out_uid)
 {
@@ -693,13 +668,10 @@ cmd_op (const char *name, int argc, char **argv)
   g_autoptr (GAsyncResult) result = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (TernImapUidSet) set = tern_imap_uid_set_new ();
-  g_autoptr (TernStoreOp) op = NULL;
-  g_autoptr (TernStoreFolder) folder = NULL;
   g_autofree char *uids = NULL;
-  g_autofree char *target = NULL;
   gboolean with_target = g_str_equal (name, "move") || g_str_equal (name, "copy");
+  TernAccountAction action;
   guint n_uids;
-  TernStore *store;
   gint64 id;
   int status;
 
@@ -728,53 +700,32 @@ cmd_op (const char *name, int argc, char **argv)
   tern_imap_uid_set_normalize (set);
   uids = tern_imap_uid_set_to_string (set);
 
+  if (g_str_equal (name, "read"))
+    action = TERN_ACCOUNT_ACTION_MARK_READ;
+  else if (g_str_equal (name, "unread"))
+    action = TERN_ACCOUNT_ACTION_MARK_UNREAD;
+  else if (g_str_equal (name, "flag"))
+    action = TERN_ACCOUNT_ACTION_FLAG;
+  else if (g_str_equal (name, "unflag"))
+    action = TERN_ACCOUNT_ACTION_UNFLAG;
+  else if (g_str_equal (name, "delete"))
+    action = TERN_ACCOUNT_ACTION_DELETE;
+  else if (g_str_equal (name, "archive"))
+    action = TERN_ACCOUNT_ACTION_ARCHIVE;
+  else if (g_str_equal (name, "copy"))
+    action = TERN_ACCOUNT_ACTION_COPY;
+  else
+    action = TERN_ACCOUNT_ACTION_MOVE;
+
   if (!(account = open_account (g_ptr_array_index (positional, 0), &status)))
     return status;
-  store = tern_account_get_store (account);
-  folder = find_cached_folder (store, g_ptr_array_index (positional, 1), &error);
-  if (folder == NULL)
-    return fail (error);
-
-  if (g_str_equal (name, "read") || g_str_equal (name, "unread"))
-    op = tern_store_op_new ("flag", folder->path, uids, name[0] == 'r' ? "+\\Seen" : "-\\Seen");
-  else if (g_str_equal (name, "flag") || g_str_equal (name, "unflag"))
-    op =
-      tern_store_op_new ("flag", folder->path, uids, name[0] == 'f' ? "+\\Flagged" : "-\\Flagged");
-  else if (g_str_equal (name, "delete"))
-    {
-      target =
-        find_role_folder (store, "trash", "Trash", _ ("The account has no Trash folder"), &error);
-      if (target == NULL)
-        return fail (error);
-      /* Deleting in the Trash is for good. */
-      op = g_str_equal (target, folder->path)
-             ? tern_store_op_new ("expunge", folder->path, uids, NULL)
-             : tern_store_op_new ("move", folder->path, uids, target);
-    }
-  else if (g_str_equal (name, "archive"))
-    {
-      target = find_role_folder (store, "archive", "Archive",
-                                 _ ("The account has no Archive folder"), &error);
-      if (target == NULL)
-        return fail (error);
-      if (g_str_equal (target, folder->path))
-        return fail_message (_ ("These messages are in the Archive already"));
-      op = tern_store_op_new ("move", folder->path, uids, target);
-    }
-  else
-    {
-      g_autoptr (TernStoreFolder) to =
-        find_cached_folder (store, g_ptr_array_index (positional, positional->len - 1), &error);
-
-      if (to == NULL)
-        return fail (error);
-      if (g_str_equal (to->path, folder->path))
-        return usage_errorf ("%s: the target is the folder itself", name);
-      op = tern_store_op_new (name, folder->path, uids, to->path);
-    }
-
-  tern_store_apply_op_async (store, op, TRUE, NULL, store_result, &result);
-  id = tern_store_apply_op_finish (store, wait_for (&result), NULL, &error);
+  /* The same model call as the window's actions, so that both agree on
+   * what delete and archive mean. */
+  tern_account_apply_action_async (account, action, g_ptr_array_index (positional, 1), uids,
+                                   with_target ? g_ptr_array_index (positional, positional->len - 1)
+                                               : NULL,
+                                   NULL, store_result, &result);
+  id = tern_account_apply_action_finish (account, wait_for (&result), NULL, NULL, &error);
   if (id < 0)
     return fail (error);
   if (id == 0)
@@ -795,7 +746,6 @@ cmd_undo (const char *name, int argc, char **argv)
   g_autoptr (GError) error = NULL;
   g_autofree char *what = NULL;
   TernStoreUndoResult undo;
-  TernStore *store;
   int status;
 
   if (!parse_options (name, argc, argv, options, G_N_ELEMENTS (options), positional, &status))
@@ -804,10 +754,9 @@ cmd_undo (const char *name, int argc, char **argv)
     return usage_error ("undo: give an account ID");
   if (!(account = open_account (g_ptr_array_index (positional, 0), &status)))
     return status;
-  store = tern_account_get_store (account);
 
-  tern_store_undo_async (store, NULL, store_result, &result);
-  undo = tern_store_undo_finish (store, wait_for (&result), &what, &error);
+  tern_account_undo_async (account, NULL, store_result, &result);
+  undo = tern_account_undo_finish (account, wait_for (&result), &what, &error);
   switch (undo)
     {
     case TERN_STORE_UNDO_FAILED:

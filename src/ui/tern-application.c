@@ -6,8 +6,9 @@
  */
 
 /* TernApplication: the single-instance, D-Bus activatable application object.
- * It owns the application-wide actions (quit, about, add-account) and their
- * accelerators, and makes sure one main window exists when activated.
+ * It owns the application-wide actions (quit, about, add-account, preferences)
+ * and their accelerators, and makes sure one main window exists when
+ * activated.
  *
  * Threading: main context only.
  */
@@ -18,7 +19,9 @@
 
 #include <glib/gi18n.h>
 
+#include "tern-account-assistant.h"
 #include "tern-application.h"
+#include "tern-preferences.h"
 #include "tern-resources.h"
 #include "tern-window.h"
 
@@ -102,33 +105,34 @@ about_action (GSimpleAction *action, GVariant *parameter, gpointer user_data)
   gtk_window_present (GTK_WINDOW (about));
 }
 
-/* The account assistant needs the IMAP engine to verify a login before it
- * saves anything; until then say plainly where accounts come from. */
+/* Opens the account assistant over the main window; it tells the window to
+ * reload its accounts once one is saved. */
 static void
 add_account_action (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 {
   TernApplication *self = user_data;
   TernWindow *window = ensure_window (self);
-  g_autofree char *dir = g_build_filename (g_get_user_config_dir (), "tern", "accounts", NULL);
-  AdwMessageDialog *dialog;
+  TernAccountAssistant *assistant;
 
-  dialog =
-    ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (window), _ ("Add Account"), NULL));
-  adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
-                                  _ ("This version of Tern cannot set up accounts from the "
-                                     "window yet. Add one in a terminal with “tern-cli account "
-                                     "add”; accounts are read from %s."),
-                                  dir);
-  adw_message_dialog_add_response (dialog, "close", _ ("_Close"));
-  adw_message_dialog_set_default_response (dialog, "close");
-  adw_message_dialog_set_close_response (dialog, "close");
-  gtk_window_present (GTK_WINDOW (dialog));
+  gtk_window_present (GTK_WINDOW (window));
+  assistant = tern_account_assistant_new (GTK_WINDOW (window), window, NULL);
+  gtk_window_present (GTK_WINDOW (assistant));
+}
+
+static void
+preferences_action (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  TernApplication *self = user_data;
+  TernWindow *window = ensure_window (self);
+
+  gtk_window_present (GTK_WINDOW (tern_preferences_new (window)));
 }
 
 static const GActionEntry app_actions[] = {
   { "quit", quit_action },
   { "about", about_action },
   { "add-account", add_account_action },
+  { "preferences", preferences_action },
 };
 
 static void
@@ -138,6 +142,7 @@ tern_application_startup (GApplication *app)
   static const char *quit_accels[] = { "<Primary>q", NULL };
   static const char *close_accels[] = { "<Primary>w", NULL };
   static const char *refresh_accels[] = { "<Primary>r", "F5", NULL };
+  static const char *preferences_accels[] = { "<Primary>comma", NULL };
 
   G_APPLICATION_CLASS (tern_application_parent_class)->startup (app);
 
@@ -146,6 +151,8 @@ tern_application_startup (GApplication *app)
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "window.close", close_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.refresh", refresh_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.preferences",
+                                         preferences_accels);
 }
 
 static void

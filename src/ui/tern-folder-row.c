@@ -66,17 +66,34 @@ tern_folder_role_icon_name (TernFolderRole role)
 
 /* The name a person knows a special folder by, whatever the server calls it;
  * other folders keep their own name. */
-static const char *
-display_name (TernFolder *folder)
+const char *
+tern_folder_row_display_name (TernFolder *folder)
 {
+  /* Only a top-level special folder is renamed: "Projects/Sent" is the
+   * user's own folder even when a server marks it. */
+  if (tern_folder_get_role (folder) != TERN_FOLDER_ROLE_INBOX &&
+      g_strcmp0 (tern_folder_get_name (folder), tern_folder_get_path (folder)) != 0)
+    return tern_folder_get_name (folder);
   switch (tern_folder_get_role (folder))
     {
     case TERN_FOLDER_ROLE_INBOX:
       return _ ("Inbox");
+    case TERN_FOLDER_ROLE_DRAFTS:
+      return C_ ("folder name", "Drafts");
+    case TERN_FOLDER_ROLE_SENT:
+      return C_ ("folder name", "Sent");
+    case TERN_FOLDER_ROLE_ARCHIVE:
+      return C_ ("folder name", "Archive");
+    case TERN_FOLDER_ROLE_JUNK:
+      return C_ ("folder name", "Junk");
+    case TERN_FOLDER_ROLE_TRASH:
+      return C_ ("folder name", "Trash");
     default:
       return tern_folder_get_name (folder);
     }
 }
+
+#define display_name tern_folder_row_display_name
 
 static void
 update (TernFolderRow *self)

@@ -22,5 +22,7 @@ TernFolder *tern_folder_row_get_folder (TernFolderRow *self);
 void tern_folder_row_set_folder (TernFolderRow *self, TernFolder *folder);
 
 const char *tern_folder_role_icon_name (TernFolderRole role);
+/* The name a person knows a folder by: special folders translated. */
+const char *tern_folder_row_display_name (TernFolder *folder);
 
 G_END_DECLS

@@ -23,11 +23,13 @@
 
 #include <glib/gi18n.h>
 
-#include "mime/tern-mime-text.h"
+#include "imap/tern-imap-uid-set.h"
+#include "sync/tern-idle-watcher.h"
 #include "sync/tern-sync-session.h"
 #include "tern-engine.h"
 #include "tern-folder-row.h"
 #include "tern-message-row.h"
+#include "tern-reader.h"
 #include "tern-window.h"
 
 /* One account in the sidebar. Reference counted: asynchronous callbacks hold
@@ -43,10 +45,15 @@ typedef struct
   GtkWidget *header;
   GtkLabel *status_label;
   GtkSpinner *spinner;
+  GtkLabel *pending_label;
   GtkListView *list_view;
   gulong progress_handler;
+  char *sync_error;      /* the last sync's error, for the header */
+  TernIdleWatcher *idle; /* the INBOX, pushed by the server */
   guint cache_open : 1;
   guint syncing : 1;
+  guint idle_pending : 1; /* IDLE said "changed" while a sync ran */
+  guint quiet : 1;        /* the running sync is IDLE's: no "Connecting…" */
 } AccountPane;
 
 struct _TernWindow
@@ -64,15 +71,13 @@ struct _TernWindow
   AdwWindowTitle *list_title;
   GtkStack *list_stack;
   GtkListView *message_view;
-  GtkStack *reader_stack;
-  GtkSpinner *reader_spinner;
-  AdwStatusPage *reader_error;
-  GtkLabel *subject_label;
-  GtkLabel *from_label;
-  GtkLabel *to_label;
-  GtkLabel *date_label;
-  GtkBox *attachments_box;
-  GtkTextView *text_view;
+  TernReader *reader;
+  GtkActionBar *action_bar;
+  GtkMenuButton *sort_button;
+  GtkMenuButton *move_button;
+  GtkPopover *move_popover;
+  GtkSearchEntry *move_search;
+  GtkListView *move_list;
 
   /* owned */
   GSettings *settings;
@@ -81,12 +86,52 @@ struct _TernWindow
   TernMessageList *messages;
   TernFolder *folder;
   AccountPane *folder_pane; /* the pane of folder */
-  GCancellable *message_cancellable;
+
+  /* the view of the open folder: its sort is remembered per folder */
+  TernStoreSort sort;
+  gboolean descending;
+  gboolean threaded;
+
+  /* the last action, for Undo */
+  AccountPane *undo_pane; /* a reference */
+  char *undo_folder;
+  GArray *undo_uids;
+
+  /* after messages left the list, the row to select in their place */
+  guint reselect;
+
+  /* marking the open message read after mark-read-delay */
+  guint mark_read_source;
+  guint32 mark_read_uid;
+
+  /* the move popover: folder paths, and what they are shown as */
+  GtkStringList *move_names;
+  GtkStringFilter *move_filter;
+  GtkSingleSelection *move_selection;
+  GHashTable *move_paths; /* shown name → path */
 };
+
+enum
+{
+  PROP_0,
+  PROP_SORT_BY,
+  PROP_SORT_ORDER,
+  PROP_THREADED,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
 
 G_DEFINE_FINAL_TYPE (TernWindow, tern_window, ADW_TYPE_APPLICATION_WINDOW)
 
 static void pane_sync (AccountPane *pane);
+static gboolean idle_resync (gpointer user_data);
+static void pane_update_pending (AccountPane *pane);
+static void pane_replayed (TernAccount *account,
+                           guint done,
+                           guint failed,
+                           const GError *error,
+                           AccountPane *pane);
 
 static AccountPane *
 pane_ref (AccountPane *pane)
@@ -100,6 +145,15 @@ pane_clear (AccountPane *pane)
   if (pane->progress_handler != 0)
     g_signal_handler_disconnect (tern_account_get_sync_session (pane->account),
                                  pane->progress_handler);
+  if (pane->account != NULL)
+    g_signal_handlers_disconnect_by_data (pane->account, pane);
+  g_clear_pointer (&pane->sync_error, g_free);
+  if (pane->idle != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (pane->idle, pane);
+      tern_idle_watcher_stop (pane->idle);
+      g_clear_object (&pane->idle);
+    }
   g_clear_object (&pane->selection);
   g_clear_object (&pane->tree);
   g_clear_object (&pane->cancellable);
@@ -120,17 +174,21 @@ static void
 pane_kill (AccountPane *pane)
 {
   g_cancellable_cancel (pane->cancellable);
+  if (pane->idle != NULL)
+    tern_idle_watcher_stop (pane->idle);
+  /* Before the removal below drops the list view's last reference. */
+  if (pane->list_view != NULL)
+    gtk_list_view_set_model (pane->list_view, NULL);
   if (pane->window != NULL && pane->header != NULL)
     {
       gtk_box_remove (pane->window->sidebar_box, pane->header);
       gtk_box_remove (pane->window->sidebar_box, GTK_WIDGET (pane->list_view));
     }
-  if (pane->list_view != NULL)
-    gtk_list_view_set_model (pane->list_view, NULL);
   pane->window = NULL;
   pane->header = NULL;
   pane->list_view = NULL;
   pane->status_label = NULL;
+  pane->pending_label = NULL;
   pane->spinner = NULL;
   pane_unref (pane);
 }
@@ -162,18 +220,27 @@ pane_set_status (AccountPane *pane, const char *status, gboolean busy, gboolean 
 static void
 clear_reader (TernWindow *self)
 {
-  g_cancellable_cancel (self->message_cancellable);
-  g_clear_object (&self->message_cancellable);
-  gtk_spinner_set_spinning (self->reader_spinner, FALSE);
-  gtk_stack_set_visible_child_name (self->reader_stack, "none");
+  tern_reader_clear (self->reader);
 }
 
 static const char *
 folder_display_name (TernFolder *folder)
 {
-  if (tern_folder_get_role (folder) == TERN_FOLDER_ROLE_INBOX)
-    return _ ("Inbox");
-  return tern_folder_get_name (folder);
+  return tern_folder_row_display_name (folder);
+}
+
+static void restore_view (TernWindow *self);
+static void update_actions (TernWindow *self);
+static void cancel_mark_read (TernWindow *self);
+
+/* A toast of plain text: a toast's title is markup, and error messages and
+ * folder names may have "&" or "<" in them. */
+static AdwToast *
+toast_new_text (const char *text)
+{
+  g_autofree char *escaped = g_markup_escape_text (text, -1);
+
+  return adw_toast_new (escaped);
 }
 
 static void
@@ -189,7 +256,7 @@ messages_loaded (GObject *source, GAsyncResult *result, gpointer user_data)
 
       g_warning ("cannot list messages: %s", error->message);
       message = g_strdup_printf (_ ("Could not list the messages: %s"), error->message);
-      adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
+      adw_toast_overlay_add_toast (self->toast_overlay, toast_new_text (message));
     }
 }
 
@@ -202,6 +269,7 @@ open_folder (TernWindow *self, AccountPane *pane, TernFolder *folder)
     return;
 
   clear_reader (self);
+  cancel_mark_read (self);
   g_set_object (&self->folder, folder);
   self->folder_pane = pane;
   g_clear_object (&self->messages);
@@ -212,10 +280,12 @@ open_folder (TernWindow *self, AccountPane *pane, TernFolder *folder)
       adw_window_title_set_title (self->list_title, folder ? folder_display_name (folder) : "");
       adw_window_title_set_subtitle (self->list_title, "");
       gtk_stack_set_visible_child_name (self->list_stack, "none");
+      update_actions (self);
       return;
     }
 
   self->messages = tern_message_list_new (store, tern_folder_get_store_id (folder));
+  restore_view (self);
   gtk_multi_selection_set_model (self->message_selection, G_LIST_MODEL (self->messages));
   tern_message_list_load_async (self->messages, pane->cancellable, messages_loaded,
                                 g_object_ref (self));
@@ -223,107 +293,13 @@ open_folder (TernWindow *self, AccountPane *pane, TernFolder *folder)
   adw_window_title_set_subtitle (self->list_title, tern_account_config_get_display_name (
                                                      tern_account_get_config (pane->account)));
   gtk_stack_set_visible_child_name (self->list_stack, "list");
-}
-
-static char *
-format_address (const char *name, const char *address)
-{
-  if (name != NULL && *name != '\0' && address != NULL && *address != '\0')
-    return g_strdup_printf ("%s <%s>", name, address);
-  if (address != NULL && *address != '\0')
-    return g_strdup (address);
-  return g_strdup (name != NULL ? name : "");
+  update_actions (self);
 }
 
 static void
-show_message (TernWindow *self, TernSyncMessage *message)
-{
-  TernStoreSummary *summary = message->summary;
-  g_autofree char *from = NULL;
-  g_autofree char *date = NULL;
-  GtkWidget *child;
-
-  from = format_address (summary->from_name, summary->from_addr);
-  if (summary->date > 0)
-    {
-      g_autoptr (GDateTime) dt = g_date_time_new_from_unix_local (summary->date);
-
-      date = dt != NULL ? g_date_time_format (dt, "%c") : NULL;
-    }
-  gtk_label_set_label (self->subject_label, summary->subject != NULL && *summary->subject != '\0'
-                                              ? summary->subject
-                                              : _ ("(No Subject)"));
-  gtk_label_set_label (self->from_label, from);
-  gtk_label_set_label (self->to_label, summary->to != NULL ? summary->to : "");
-  gtk_label_set_label (self->date_label, date != NULL ? date : "");
-  gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->text_view),
-                            message->text != NULL ? message->text : "", -1);
-
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->attachments_box))) != NULL)
-    gtk_box_remove (self->attachments_box, child);
-  for (guint i = 0; message->attachments != NULL && i < message->attachments->len; i++)
-    {
-      TernMimeAttachment *attachment = g_ptr_array_index (message->attachments, i);
-      g_autofree char *size = g_format_size (attachment->size);
-      g_autofree char *text = NULL;
-      GtkWidget *box, *label;
-
-      text = g_strdup_printf ("%s (%s)",
-                              attachment->filename != NULL ? attachment->filename
-                                                           : _ ("Unnamed attachment"),
-                              size);
-      box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-      gtk_box_append (GTK_BOX (box), gtk_image_new_from_icon_name ("mail-attachment-symbolic"));
-      label = gtk_label_new (text);
-      gtk_label_set_xalign (GTK_LABEL (label), 0);
-      gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_MIDDLE);
-      gtk_box_append (GTK_BOX (box), label);
-      gtk_box_append (self->attachments_box, box);
-    }
-  gtk_widget_set_visible (GTK_WIDGET (self->attachments_box),
-                          message->attachments != NULL && message->attachments->len > 0);
-  gtk_stack_set_visible_child_name (self->reader_stack, "message");
-}
-
-typedef struct
-{
-  TernWindow *window;
-  GCancellable *cancellable;
-} MessageLoad;
-
-static void
-message_loaded (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  MessageLoad *load = user_data;
-  g_autoptr (TernWindow) self = load->window;
-  g_autoptr (GCancellable) cancellable = load->cancellable;
-  g_autoptr (TernSyncMessage) message = NULL;
-  g_autoptr (GError) error = NULL;
-
-  g_free (load);
-  message = tern_sync_session_load_message_finish (TERN_SYNC_SESSION (source), result, &error);
-  /* A newer load (or none) replaced this one. */
-  if (g_cancellable_is_cancelled (cancellable) || cancellable != self->message_cancellable)
-    return;
-  gtk_spinner_set_spinning (self->reader_spinner, FALSE);
-  if (message == NULL)
-    {
-      g_autofree char *text = NULL;
-
-      text = g_strdup_printf (_ ("%s. Check the connection and try again."), error->message);
-      adw_status_page_set_description (self->reader_error, text);
-      gtk_stack_set_visible_child_name (self->reader_stack, "error");
-      return;
-    }
-  show_message (self, message);
-}
-
-static void
-message_activated (TernWindow *self, guint position, GtkListView *view)
+open_message (TernWindow *self, guint position, gboolean show_reader)
 {
   g_autoptr (TernMessageSummary) summary = NULL;
-  TernSyncSession *session;
-  MessageLoad *load;
 
   if (self->messages == NULL || self->folder_pane == NULL || self->folder == NULL)
     return;
@@ -331,20 +307,21 @@ message_activated (TernWindow *self, guint position, GtkListView *view)
   if (summary == NULL)
     return;
 
+  cancel_mark_read (self);
   gtk_selection_model_select_item (GTK_SELECTION_MODEL (self->message_selection), position, TRUE);
-  clear_reader (self);
-  self->message_cancellable = g_cancellable_new ();
-  gtk_stack_set_visible_child_name (self->reader_stack, "loading");
-  gtk_spinner_set_spinning (self->reader_spinner, TRUE);
-  adw_leaflet_set_visible_child (self->leaflet, self->reader_page);
+  /* Side by side, the focus stays in the list (AdwLeaflet would move it into
+   * the reader's loading page, which goes away, and the focus with it);
+   * folded, the reader comes forward and takes the focus once shown. */
+  if (show_reader && adw_leaflet_get_folded (self->leaflet))
+    adw_leaflet_set_visible_child (self->leaflet, self->reader_page);
+  tern_reader_load (self->reader, self->folder_pane->account, tern_folder_get_path (self->folder),
+                    tern_message_summary_get_uid (summary));
+}
 
-  session = tern_account_get_sync_session (self->folder_pane->account);
-  load = g_new0 (MessageLoad, 1);
-  load->window = g_object_ref (self);
-  load->cancellable = g_object_ref (self->message_cancellable);
-  tern_sync_session_load_message_async (session, tern_folder_get_path (self->folder),
-                                        tern_message_summary_get_uid (summary),
-                                        self->message_cancellable, message_loaded, load);
+static void
+message_activated (TernWindow *self, guint position, GtkListView *view)
+{
+  open_message (self, position, TRUE);
 }
 
 static void
@@ -374,6 +351,10 @@ folder_setup (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer use
   GtkWidget *expander = gtk_tree_expander_new ();
 
   gtk_tree_expander_set_child (GTK_TREE_EXPANDER (expander), tern_folder_row_new ());
+  /* The list item takes the focus; a focusable expander inside it would be
+   * a second Tab stop on the same row. Expanding is on the list's keys
+   * (folder_list_key). */
+  gtk_widget_set_focusable (expander, FALSE);
   gtk_list_item_set_child (item, expander);
 }
 
@@ -419,6 +400,36 @@ folder_selected (GtkSingleSelection *selection, GParamSpec *pspec, AccountPane *
         gtk_single_selection_set_selected (other->selection, GTK_INVALID_LIST_POSITION);
     }
   open_folder (self, pane, folder);
+}
+
+static gboolean
+folder_list_key (GtkEventControllerKey *controller,
+                 guint keyval,
+                 guint keycode,
+                 GdkModifierType state,
+                 AccountPane *pane)
+{
+  GtkTreeListRow *row;
+
+  if (pane->selection == NULL ||
+      (row = gtk_single_selection_get_selected_item (pane->selection)) == NULL ||
+      !gtk_tree_list_row_is_expandable (row))
+    return FALSE;
+  switch (keyval)
+    {
+    case GDK_KEY_plus:
+    case GDK_KEY_KP_Add:
+    case GDK_KEY_asterisk:
+    case GDK_KEY_KP_Multiply:
+      gtk_tree_list_row_set_expanded (row, TRUE);
+      return TRUE;
+    case GDK_KEY_minus:
+    case GDK_KEY_KP_Subtract:
+      gtk_tree_list_row_set_expanded (row, FALSE);
+      return TRUE;
+    default:
+      return FALSE;
+    }
 }
 
 static void
@@ -495,8 +506,16 @@ synced (GObject *source, GAsyncResult *result, gpointer user_data)
 
   results = tern_sync_session_sync_finish (TERN_SYNC_SESSION (source), result, &error);
   pane->syncing = FALSE;
+  pane->quiet = FALSE;
   if ((self = pane->window) == NULL)
     return;
+  if (pane->idle_pending)
+    {
+      /* What IDLE told of during this sync may have come after its fetch. */
+      pane->idle_pending = FALSE;
+      g_idle_add_full (G_PRIORITY_DEFAULT, idle_resync, pane_ref (pane),
+                       (GDestroyNotify) pane_unref);
+    }
   if (results == NULL)
     {
       g_autofree char *status = NULL;
@@ -504,6 +523,8 @@ synced (GObject *source, GAsyncResult *result, gpointer user_data)
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
       g_message ("sync failed: %s", error->message);
+      tern_account_set_online (pane->account, FALSE);
+      tern_account_refresh_pending_changes (pane->account);
       status = g_strdup_printf (_ ("Could not get new mail: %s"), error->message);
       pane_set_status (pane, status, FALSE, TRUE);
       return;
@@ -523,21 +544,57 @@ synced (GObject *source, GAsyncResult *result, gpointer user_data)
                                          (const guint32 *) folder->changed_uids->data,
                                          folder->changed_uids->len);
     }
+  tern_account_set_online (pane->account, TRUE);
+  tern_account_refresh_pending_changes (pane->account);
   pane_set_status (pane, "", FALSE, FALSE);
   tern_folder_tree_reload_async (pane->tree, pane->cancellable, tree_reloaded, pane_ref (pane));
 }
 
 static void
-pane_sync (AccountPane *pane)
+pane_sync_folders (AccountPane *pane, const char *const *folders)
 {
   TernSyncSession *session;
 
   if (pane->window == NULL || !pane->cache_open || pane->syncing)
     return;
   pane->syncing = TRUE;
-  pane_set_status (pane, _ ("Connecting…"), TRUE, FALSE);
+  if (!pane->quiet)
+    pane_set_status (pane, _ ("Connecting…"), TRUE, FALSE);
   session = tern_account_get_sync_session (pane->account);
-  tern_sync_session_sync_async (session, NULL, pane->cancellable, synced, pane_ref (pane));
+  tern_sync_session_sync_async (session, folders, pane->cancellable, synced, pane_ref (pane));
+}
+
+static void
+pane_sync (AccountPane *pane)
+{
+  pane_sync_folders (pane, NULL);
+}
+
+/* The server told of a change in the INBOX (IDLE): sync it, quietly. */
+static void
+idle_changed (TernIdleWatcher *watcher, const char *folder, AccountPane *pane)
+{
+  const char *folders[] = { folder, NULL };
+
+  if (pane->window == NULL || !pane->cache_open)
+    return;
+  if (pane->syncing)
+    {
+      pane->idle_pending = TRUE;
+      return;
+    }
+  pane->quiet = TRUE;
+  pane_sync_folders (pane, folders);
+}
+
+static gboolean
+idle_resync (gpointer user_data)
+{
+  AccountPane *pane = user_data;
+
+  if (pane->idle != NULL)
+    idle_changed (pane->idle, tern_idle_watcher_get_folder (pane->idle), pane);
+  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -577,9 +634,13 @@ cache_opened (GObject *source, GAsyncResult *result, gpointer user_data)
   session = tern_account_get_sync_session (pane->account);
   pane->progress_handler = g_signal_connect (session, "progress", G_CALLBACK (on_progress), pane);
 
-  /* The cache first, then the server. */
+  tern_account_refresh_pending_changes (pane->account);
+  /* The cache first, then the server; then the server tells of changes. */
   tern_folder_tree_reload_async (pane->tree, pane->cancellable, tree_reloaded, pane_ref (pane));
   pane_sync (pane);
+  pane->idle = tern_idle_watcher_new (tern_account_get_config (pane->account), "INBOX");
+  g_signal_connect (pane->idle, "changed", G_CALLBACK (idle_changed), pane);
+  tern_idle_watcher_start (pane->idle);
 }
 
 static AccountPane *
@@ -619,6 +680,19 @@ pane_new (TernWindow *self, TernAccountConfig *config)
   gtk_widget_add_css_class (GTK_WIDGET (pane->status_label), "dim-label");
   gtk_widget_set_visible (GTK_WIDGET (pane->status_label), FALSE);
   gtk_box_append (GTK_BOX (pane->header), GTK_WIDGET (pane->status_label));
+  pane->pending_label = GTK_LABEL (gtk_label_new (NULL));
+  gtk_label_set_xalign (pane->pending_label, 0);
+  gtk_label_set_wrap (pane->pending_label, TRUE);
+  gtk_widget_add_css_class (GTK_WIDGET (pane->pending_label), "caption");
+  gtk_widget_add_css_class (GTK_WIDGET (pane->pending_label), "dim-label");
+  gtk_widget_set_visible (GTK_WIDGET (pane->pending_label), FALSE);
+  gtk_box_append (GTK_BOX (pane->header), GTK_WIDGET (pane->pending_label));
+  tern_account_set_replay_automatically (pane->account, TRUE);
+  g_signal_connect_swapped (pane->account, "notify::pending-changes",
+                            G_CALLBACK (pane_update_pending), pane);
+  g_signal_connect_swapped (pane->account, "notify::failed-changes",
+                            G_CALLBACK (pane_update_pending), pane);
+  g_signal_connect (pane->account, "replayed", G_CALLBACK (pane_replayed), pane);
 
   g_signal_connect (factory, "setup", G_CALLBACK (folder_setup), NULL);
   g_signal_connect (factory, "bind", G_CALLBACK (folder_bind), NULL);
@@ -630,6 +704,12 @@ pane_new (TernWindow *self, TernAccountConfig *config)
   gtk_accessible_update_property (GTK_ACCESSIBLE (pane->list_view), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   list_label, -1);
   g_signal_connect (pane->list_view, "activate", G_CALLBACK (folder_activated), pane);
+  {
+    GtkEventController *keys = gtk_event_controller_key_new ();
+
+    g_signal_connect (keys, "key-pressed", G_CALLBACK (folder_list_key), pane);
+    gtk_widget_add_controller (GTK_WIDGET (pane->list_view), keys);
+  }
 
   gtk_box_append (self->sidebar_box, pane->header);
   gtk_box_append (self->sidebar_box, GTK_WIDGET (pane->list_view));
@@ -662,7 +742,7 @@ tern_window_reload_accounts (TernWindow *self)
 
       g_warning ("cannot read accounts: %s", error->message);
       message = g_strdup_printf (_ ("Could not read the account settings: %s"), error->message);
-      adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
+      adw_toast_overlay_add_toast (self->toast_overlay, toast_new_text (message));
       gtk_stack_set_visible_child_name (self->stack, "empty");
       return;
     }
@@ -673,7 +753,848 @@ tern_window_reload_accounts (TernWindow *self)
   gtk_stack_set_visible_child_name (self->stack, configs->len > 0 ? "accounts" : "empty");
 }
 
+/* Message actions and Undo ------------------------------------------------------------ */
+
+static gboolean
+can_act (TernWindow *self)
+{
+  return self->messages != NULL && self->folder_pane != NULL && self->folder != NULL &&
+         self->folder_pane->cache_open;
+}
+
+/* The UIDs the actions work on: the selection (every message of a
+ * conversation row when threaded), else the message in the reader. */
+static GArray *
+selected_uids (TernWindow *self)
+{
+  GArray *uids = g_array_new (FALSE, FALSE, sizeof (guint32));
+  g_autoptr (GtkBitset) set = NULL;
+  GtkBitsetIter iter;
+  guint position;
+
+  if (!can_act (self))
+    return uids;
+  set = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->message_selection));
+  for (gboolean more = gtk_bitset_iter_init_first (&iter, set, &position); more;
+       more = gtk_bitset_iter_next (&iter, &position))
+    {
+      if (self->threaded)
+        {
+          guint n = 0;
+          g_autofree guint32 *thread =
+            tern_message_list_dup_thread_uids (self->messages, position, &n);
+
+          if (thread != NULL)
+            g_array_append_vals (uids, thread, n);
+          continue;
+        }
+      {
+        guint32 uid = tern_message_list_get_uid (self->messages, position);
+
+        if (uid != 0)
+          g_array_append_val (uids, uid);
+      }
+    }
+  if (uids->len == 0 && tern_reader_get_uid (self->reader) != 0)
+    {
+      guint32 uid = tern_reader_get_uid (self->reader);
+
+      g_array_append_val (uids, uid);
+    }
+  return uids;
+}
+
+static char *
+uids_to_set (const GArray *uids)
+{
+  g_autoptr (TernImapUidSet) set = tern_imap_uid_set_new ();
+
+  for (guint i = 0; i < uids->len; i++)
+    tern_imap_uid_set_add (set, g_array_index (uids, guint32, i));
+  tern_imap_uid_set_normalize (set);
+  return tern_imap_uid_set_to_string (set);
+}
+
+/* Whether every selected message is read (flagged): the toggles set the
+ * opposite. */
+static gboolean
+selection_all (TernWindow *self, gboolean (*test) (TernMessageSummary *))
+{
+  g_autoptr (GtkBitset) set = NULL;
+  GtkBitsetIter iter;
+  guint position;
+  gboolean any = FALSE;
+
+  if (!can_act (self))
+    return FALSE;
+  set = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->message_selection));
+  for (gboolean more = gtk_bitset_iter_init_first (&iter, set, &position); more;
+       more = gtk_bitset_iter_next (&iter, &position))
+    {
+      g_autoptr (TernMessageSummary) summary =
+        g_list_model_get_item (G_LIST_MODEL (self->messages), position);
+
+      if (summary == NULL)
+        continue;
+      any = TRUE;
+      if (!test (summary))
+        return FALSE;
+    }
+  return any;
+}
+
+static gboolean
+summary_read (TernMessageSummary *summary)
+{
+  return !tern_message_summary_get_unread (summary);
+}
+
+typedef struct
+{
+  TernWindow *window;
+  AccountPane *pane;
+  TernAccountAction action;
+  char *folder;
+  GArray *uids;
+  gboolean quiet; /* no toast: marking read on open */
+} ActionRequest;
+
+static void
+action_request_free (ActionRequest *request)
+{
+  g_object_unref (request->window);
+  pane_unref (request->pane);
+  g_free (request->folder);
+  g_array_unref (request->uids);
+  g_free (request);
+}
+
+static char *
+action_toast_text (TernAccountAction action, guint n, const char *target)
+{
+  switch (action)
+    {
+    case TERN_ACCOUNT_ACTION_MARK_READ:
+      return g_strdup_printf (ngettext ("%u message marked as read", "%u messages marked as read",
+                                        n),
+                              n);
+    case TERN_ACCOUNT_ACTION_MARK_UNREAD:
+      return g_strdup_printf (ngettext ("%u message marked as unread",
+                                        "%u messages marked as unread", n),
+                              n);
+    case TERN_ACCOUNT_ACTION_FLAG:
+      return g_strdup_printf (ngettext ("%u message flagged", "%u messages flagged", n), n);
+    case TERN_ACCOUNT_ACTION_UNFLAG:
+      return g_strdup_printf (ngettext ("%u message unflagged", "%u messages unflagged", n), n);
+    case TERN_ACCOUNT_ACTION_DELETE:
+      return g_strdup_printf (ngettext ("%u message deleted", "%u messages deleted", n), n);
+    case TERN_ACCOUNT_ACTION_ARCHIVE:
+      return g_strdup_printf (ngettext ("%u message archived", "%u messages archived", n), n);
+    case TERN_ACCOUNT_ACTION_MOVE:
+    case TERN_ACCOUNT_ACTION_COPY:
+    default:
+      /* Translators: "3 messages moved to Receipts". */
+      return g_strdup_printf (ngettext ("%u message moved to %s", "%u messages moved to %s", n), n,
+                              target != NULL ? target : "");
+    }
+}
+
+static void
+refresh_counts (AccountPane *pane)
+{
+  if (pane->window != NULL && pane->tree != NULL)
+    tern_folder_tree_reload_async (pane->tree, pane->cancellable, NULL, NULL);
+}
+
+static void
+action_applied (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  ActionRequest *request = user_data;
+  TernWindow *self = request->window;
+  g_autoptr (GArray) changed = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *target = NULL;
+  gboolean removes;
+  gint64 id;
+
+  id = tern_account_apply_action_finish (TERN_ACCOUNT (source), result, &changed, &target, &error);
+  if (id < 0)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && !request->quiet &&
+          request->pane->window != NULL)
+        adw_toast_overlay_add_toast (self->toast_overlay, toast_new_text (error->message));
+      action_request_free (request);
+      return;
+    }
+  if (request->pane->window == NULL)
+    {
+      action_request_free (request);
+      return;
+    }
+
+  removes = request->action == TERN_ACCOUNT_ACTION_DELETE ||
+            request->action == TERN_ACCOUNT_ACTION_ARCHIVE ||
+            request->action == TERN_ACCOUNT_ACTION_MOVE;
+  if (id > 0 && self->folder_pane == request->pane && self->messages != NULL &&
+      g_strcmp0 (tern_folder_get_path (self->folder), request->folder) == 0)
+    {
+      /* The reader does not keep showing a message that left the folder. */
+      if (removes)
+        for (guint i = 0; i < changed->len; i++)
+          if (g_array_index (changed, guint32, i) == tern_reader_get_uid (self->reader))
+            clear_reader (self);
+      if (removes)
+        {
+          g_autoptr (GtkBitset) set =
+            gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->message_selection));
+
+          /* The next message takes the place of those that left, as in
+           * other mail programs, so that Delete can be pressed again. */
+          self->reselect =
+            gtk_bitset_is_empty (set) ? GTK_INVALID_LIST_POSITION : gtk_bitset_get_minimum (set);
+        }
+      tern_message_list_apply_changes (self->messages, NULL, 0,
+                                       removes ? (const guint32 *) (gpointer) changed->data : NULL,
+                                       removes ? changed->len : 0,
+                                       removes ? NULL : (const guint32 *) (gpointer) changed->data,
+                                       removes ? 0 : changed->len);
+    }
+  refresh_counts (request->pane);
+
+  if (id > 0 && !request->quiet)
+    {
+      g_autofree char *text = NULL;
+      g_autofree char *target_name = NULL;
+      AdwToast *toast;
+
+      if (target != NULL && request->pane->tree != NULL)
+        {
+          TernFolder *folder = tern_folder_tree_lookup (request->pane->tree, target);
+
+          target_name = g_strdup (folder != NULL ? folder_display_name (folder) : target);
+        }
+      text = action_toast_text (request->action, changed->len, target_name);
+      toast = toast_new_text (text);
+      adw_toast_set_button_label (toast, _ ("Undo"));
+      /* Longer than the default: time to read it and reach Undo. */
+      adw_toast_set_timeout (toast, 10);
+      adw_toast_set_action_name (toast, "win.undo");
+      adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
+      adw_toast_overlay_add_toast (self->toast_overlay, toast);
+
+      if (self->undo_pane != NULL)
+        pane_unref (self->undo_pane);
+      self->undo_pane = pane_ref (request->pane);
+      g_free (self->undo_folder);
+      self->undo_folder = g_strdup (request->folder);
+      g_clear_pointer (&self->undo_uids, g_array_unref);
+      self->undo_uids = g_array_ref (changed);
+      gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.undo", TRUE);
+    }
+  action_request_free (request);
+}
+
+static void
+run_action (TernWindow *self,
+            TernAccountAction action,
+            GArray *uids,
+            const char *target,
+            gboolean quiet)
+{
+  ActionRequest *request;
+  g_autofree char *set = NULL;
+
+  if (!can_act (self) || uids->len == 0)
+    return;
+  request = g_new0 (ActionRequest, 1);
+  request->window = g_object_ref (self);
+  request->pane = pane_ref (self->folder_pane);
+  request->action = action;
+  request->folder = g_strdup (tern_folder_get_path (self->folder));
+  request->uids = g_array_ref (uids);
+  request->quiet = quiet;
+  set = uids_to_set (uids);
+  tern_account_apply_action_async (self->folder_pane->account, action, request->folder, set, target,
+                                   self->folder_pane->cancellable, action_applied, request);
+}
+
+static void
+selection_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  TernWindow *self = TERN_WINDOW (widget);
+  g_autoptr (GArray) uids = selected_uids (self);
+  TernAccountAction action;
+
+  if (g_str_equal (action_name, "win.mark-read"))
+    action = TERN_ACCOUNT_ACTION_MARK_READ;
+  else if (g_str_equal (action_name, "win.mark-unread"))
+    action = TERN_ACCOUNT_ACTION_MARK_UNREAD;
+  else if (g_str_equal (action_name, "win.toggle-read"))
+    action = selection_all (self, summary_read) ? TERN_ACCOUNT_ACTION_MARK_UNREAD
+                                                : TERN_ACCOUNT_ACTION_MARK_READ;
+  else if (g_str_equal (action_name, "win.toggle-flag"))
+    action = selection_all (self, tern_message_summary_get_flagged) ? TERN_ACCOUNT_ACTION_UNFLAG
+                                                                    : TERN_ACCOUNT_ACTION_FLAG;
+  else if (g_str_equal (action_name, "win.delete"))
+    action = TERN_ACCOUNT_ACTION_DELETE;
+  else
+    action = TERN_ACCOUNT_ACTION_ARCHIVE;
+  if (action == TERN_ACCOUNT_ACTION_MARK_READ || action == TERN_ACCOUNT_ACTION_MARK_UNREAD)
+    cancel_mark_read (self);
+  run_action (self, action, uids, NULL, FALSE);
+}
+
+static void
+undone (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (TernWindow) self = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *what = NULL;
+  int undo;
+
+  undo = tern_account_undo_finish (TERN_ACCOUNT (source), result, &what, &error);
+  if (undo == TERN_STORE_UNDO_FAILED || undo == TERN_STORE_UNDO_NOTHING)
+    {
+      if (error != NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      adw_toast_overlay_add_toast (self->toast_overlay,
+                                   toast_new_text (error != NULL ? error->message
+                                                                 : _ ("There is nothing to undo")));
+      return;
+    }
+  /* The messages come back into the open list (their order is read again
+   * from the cache); a move the server had done comes back at the sync after
+   * the replay. */
+  if (self->undo_pane != NULL && self->undo_pane == self->folder_pane && self->messages != NULL &&
+      self->undo_uids != NULL &&
+      g_strcmp0 (self->undo_folder, tern_folder_get_path (self->folder)) == 0)
+    tern_message_list_apply_changes (self->messages,
+                                     (const guint32 *) (gpointer) self->undo_uids->data,
+                                     self->undo_uids->len, NULL, 0,
+                                     (const guint32 *) (gpointer) self->undo_uids->data,
+                                     self->undo_uids->len);
+  if (self->undo_pane != NULL)
+    refresh_counts (self->undo_pane);
+  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (_ ("Undone")));
+}
+
+static void
+undo_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  TernWindow *self = TERN_WINDOW (widget);
+  AccountPane *pane = self->undo_pane != NULL ? self->undo_pane : self->folder_pane;
+
+  if (pane == NULL || pane->window == NULL)
+    return;
+  /* One Undo per action: the toast's button and Ctrl+Z do not both undo. */
+  gtk_widget_action_set_enabled (widget, "win.undo", FALSE);
+  tern_account_undo_async (pane->account, pane->cancellable, undone, g_object_ref (self));
+}
+
+static void
+update_actions (TernWindow *self)
+{
+  static const char *const actions[] = {
+    "win.mark-read", "win.mark-unread", "win.toggle-read",  "win.toggle-flag",      "win.delete",
+    "win.archive",   "win.move",        "win.next-message", "win.previous-message",
+  };
+  gboolean enabled = can_act (self);
+  gboolean selected = FALSE;
+
+  if (enabled)
+    {
+      g_autoptr (GtkBitset) set =
+        gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->message_selection));
+
+      selected = !gtk_bitset_is_empty (set) || tern_reader_get_uid (self->reader) != 0;
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (actions); i++)
+    gtk_widget_action_set_enabled (GTK_WIDGET (self), actions[i],
+                                   i >= 7 ? enabled : enabled && selected);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->move_button), enabled && selected);
+  gtk_action_bar_set_revealed (self->action_bar, enabled);
+}
+
+static void
+selection_changed (TernWindow *self)
+{
+  update_actions (self);
+}
+
+static void
+messages_changed (TernWindow *self, guint position, guint removed, guint added)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->message_selection));
+  g_autoptr (GtkBitset) set =
+    gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->message_selection));
+
+  if (self->reselect != GTK_INVALID_LIST_POSITION && removed > 0 && n > 0 &&
+      gtk_bitset_is_empty (set))
+    gtk_selection_model_select_item (GTK_SELECTION_MODEL (self->message_selection),
+                                     MIN (self->reselect, n - 1), TRUE);
+  if (removed > 0)
+    self->reselect = GTK_INVALID_LIST_POSITION;
+  update_actions (self);
+}
+
+/* Mark read after mark-read-delay --------------------------------------------------------- */
+
+static void
+cancel_mark_read (TernWindow *self)
+{
+  g_clear_handle_id (&self->mark_read_source, g_source_remove);
+  self->mark_read_uid = 0;
+}
+
+static void
+mark_open_read (TernWindow *self)
+{
+  g_autoptr (GArray) uids = g_array_new (FALSE, FALSE, sizeof (guint32));
+  guint32 uid = self->mark_read_uid;
+  guint position;
+
+  self->mark_read_uid = 0;
+  /* Only while that message is still the one shown. */
+  if (uid == 0 || tern_reader_get_uid (self->reader) != uid || self->messages == NULL)
+    return;
+  position = tern_message_list_find (self->messages, uid);
+  if (position != TERN_MESSAGE_LIST_INVALID_POSITION)
+    {
+      g_autoptr (TernMessageSummary) summary =
+        g_list_model_get_item (G_LIST_MODEL (self->messages), position);
+
+      if (summary != NULL && !tern_message_summary_get_unread (summary))
+        return;
+    }
+  g_array_append_val (uids, uid);
+  run_action (self, TERN_ACCOUNT_ACTION_MARK_READ, uids, NULL, TRUE);
+}
+
+static gboolean
+mark_read_timeout (gpointer user_data)
+{
+  TernWindow *self = user_data;
+
+  self->mark_read_source = 0;
+  mark_open_read (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+message_shown (TernWindow *self, TernReader *reader)
+{
+  int delay = g_settings_get_int (self->settings, "mark-read-delay");
+  guint32 uid = tern_reader_get_uid (reader);
+  guint position;
+
+  cancel_mark_read (self);
+  update_actions (self);
+  if (adw_leaflet_get_folded (self->leaflet) &&
+      adw_leaflet_get_visible_child (self->leaflet) == self->reader_page)
+    {
+      GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (self));
+      GtkWidget *target = tern_reader_get_focus_target (reader);
+
+      if (target != NULL && (focus == NULL || !gtk_widget_is_ancestor (focus, self->reader_page)))
+        gtk_widget_grab_focus (target);
+    }
+  if (delay < 0 || uid == 0 || self->messages == NULL)
+    return;
+  position = tern_message_list_find (self->messages, uid);
+  if (position != TERN_MESSAGE_LIST_INVALID_POSITION)
+    {
+      g_autoptr (TernMessageSummary) summary =
+        g_list_model_get_item (G_LIST_MODEL (self->messages), position);
+
+      if (summary != NULL && tern_message_summary_get_loaded (summary) &&
+          !tern_message_summary_get_unread (summary))
+        return;
+    }
+  self->mark_read_uid = uid;
+  if (delay == 0)
+    mark_open_read (self);
+  else
+    self->mark_read_source = g_timeout_add_seconds (delay, mark_read_timeout, self);
+}
+
+/* Moving to a folder ------------------------------------------------------------------ */
+
+static void
+add_move_folders (TernWindow *self, GListModel *model)
+{
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr (TernFolder) folder = g_list_model_get_item (model, i);
+      g_autoptr (GListModel) children = NULL;
+      const char *path = tern_folder_get_path (folder);
+      g_autofree char *shown = NULL;
+
+      if (tern_folder_get_selectable (folder) &&
+          g_strcmp0 (path, tern_folder_get_path (self->folder)) != 0)
+        {
+          /* A nested folder shows its path, so that two "Sent" differ. */
+          shown = g_strcmp0 (tern_folder_get_name (folder), path) == 0
+                    ? g_strdup (folder_display_name (folder))
+                    : g_strdup (path);
+          g_hash_table_insert (self->move_paths, g_strdup (shown), g_strdup (path));
+          gtk_string_list_append (self->move_names, shown);
+        }
+      children = tern_folder_tree_create_child_model (folder, self->folder_pane->tree);
+      if (children != NULL)
+        add_move_folders (self, children);
+    }
+}
+
+static void
+move_popover_shown (TernWindow *self)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->move_names));
+
+  gtk_string_list_splice (self->move_names, 0, n, NULL);
+  g_hash_table_remove_all (self->move_paths);
+  if (can_act (self) && self->folder_pane->tree != NULL)
+    add_move_folders (self, G_LIST_MODEL (self->folder_pane->tree));
+  gtk_editable_set_text (GTK_EDITABLE (self->move_search), "");
+  gtk_single_selection_set_selected (self->move_selection, 0);
+  gtk_widget_grab_focus (GTK_WIDGET (self->move_search));
+}
+
+static void
+move_to (TernWindow *self, guint position)
+{
+  g_autoptr (GtkStringObject) item = NULL;
+  g_autoptr (GArray) uids = NULL;
+  const char *path;
+
+  item = g_list_model_get_item (G_LIST_MODEL (self->move_selection), position);
+  if (item == NULL)
+    return;
+  path = g_hash_table_lookup (self->move_paths, gtk_string_object_get_string (item));
+  gtk_popover_popdown (self->move_popover);
+  if (path == NULL)
+    return;
+  uids = selected_uids (self);
+  run_action (self, TERN_ACCOUNT_ACTION_MOVE, uids, path, FALSE);
+}
+
+static void
+move_search_changed (TernWindow *self)
+{
+  gtk_string_filter_set_search (self->move_filter,
+                                gtk_editable_get_text (GTK_EDITABLE (self->move_search)));
+  gtk_single_selection_set_selected (self->move_selection, 0);
+}
+
+static void
+move_search_activated (TernWindow *self)
+{
+  move_to (self, gtk_single_selection_get_selected (self->move_selection));
+}
+
+static void
+move_search_stopped (TernWindow *self)
+{
+  gtk_popover_popdown (self->move_popover);
+}
+
+static void
+move_list_activated (TernWindow *self, guint position)
+{
+  move_to (self, position);
+}
+
+/* Up and Down in the search entry choose among the folders it finds. */
+static gboolean
+move_search_key (GtkEventControllerKey *controller,
+                 guint keyval,
+                 guint keycode,
+                 GdkModifierType state,
+                 TernWindow *self)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->move_selection));
+  guint selected = gtk_single_selection_get_selected (self->move_selection);
+
+  if (n == 0 || (keyval != GDK_KEY_Down && keyval != GDK_KEY_Up))
+    return FALSE;
+  if (selected == GTK_INVALID_LIST_POSITION)
+    selected = 0;
+  else if (keyval == GDK_KEY_Down && selected + 1 < n)
+    selected++;
+  else if (keyval == GDK_KEY_Up && selected > 0)
+    selected--;
+  gtk_single_selection_set_selected (self->move_selection, selected);
+  gtk_widget_activate_action (GTK_WIDGET (self->move_list), "list.scroll-to-item", "u", selected);
+  return TRUE;
+}
+
+static void
+move_setup (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer user_data)
+{
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_MIDDLE);
+  gtk_list_item_set_child (item, label);
+}
+
+static void
+move_bind (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer user_data)
+{
+  GtkStringObject *string = gtk_list_item_get_item (item);
+
+  gtk_label_set_label (GTK_LABEL (gtk_list_item_get_child (item)),
+                       gtk_string_object_get_string (string));
+  /* GTK 4.8 does not name a list item after its label. */
+  if (gtk_widget_get_parent (gtk_list_item_get_child (item)) != NULL)
+    gtk_accessible_update_property (GTK_ACCESSIBLE (
+                                      gtk_widget_get_parent (gtk_list_item_get_child (item))),
+                                    GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                    gtk_string_object_get_string (string), -1);
+}
+
+static void
+move_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  TernWindow *self = TERN_WINDOW (widget);
+
+  if (!can_act (self))
+    return;
+  if (adw_leaflet_get_folded (self->leaflet))
+    adw_leaflet_set_visible_child (self->leaflet, self->list_page);
+  gtk_menu_button_popup (self->move_button);
+}
+
+/* Next and previous message ---------------------------------------------------------------- */
+
+static void
+step_message (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  TernWindow *self = TERN_WINDOW (widget);
+  int step = g_str_equal (action_name, "win.next-message") ? 1 : -1;
+  guint n, position = GTK_INVALID_LIST_POSITION;
+  guint32 uid;
+
+  if (!can_act (self) || (n = g_list_model_get_n_items (G_LIST_MODEL (self->messages))) == 0)
+    return;
+  if ((uid = tern_reader_get_uid (self->reader)) != 0)
+    position = tern_message_list_find (self->messages, uid);
+  if (position == GTK_INVALID_LIST_POSITION || position == TERN_MESSAGE_LIST_INVALID_POSITION)
+    {
+      g_autoptr (GtkBitset) set =
+        gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->message_selection));
+
+      position =
+        gtk_bitset_is_empty (set) ? GTK_INVALID_LIST_POSITION : gtk_bitset_get_minimum (set);
+    }
+  if (position == GTK_INVALID_LIST_POSITION)
+    position = 0;
+  else if (step > 0 && position + 1 < n)
+    position++;
+  else if (step < 0 && position > 0)
+    position--;
+  else
+    return;
+  gtk_widget_activate_action (GTK_WIDGET (self->message_view), "list.scroll-to-item", "u",
+                              position);
+  open_message (self, position, FALSE);
+}
+
+/* Single-key shortcuts only act outside text fields, where the key types. */
+static gboolean
+single_key (GtkWidget *widget, GVariant *args, gpointer user_data)
+{
+  TernWindow *self = TERN_WINDOW (widget);
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (self));
+  const char *action = g_variant_get_string (args, NULL);
+
+  if (focus != NULL &&
+      (GTK_IS_EDITABLE (focus) || GTK_IS_TEXT (focus) ||
+       gtk_widget_get_ancestor (focus, GTK_TYPE_POPOVER) != NULL ||
+       (GTK_IS_TEXT_VIEW (focus) && gtk_text_view_get_editable (GTK_TEXT_VIEW (focus)))))
+    return FALSE;
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "accounts") != 0)
+    return FALSE;
+  return gtk_widget_activate_action (widget, action, NULL);
+}
+
+/* Sort and conversations, remembered per folder ------------------------------------------- */
+
+static const struct
+{
+  const char *name;
+  TernStoreSort sort;
+} sorts[] = {
+  { "date", TERN_STORE_SORT_DATE },
+  { "from", TERN_STORE_SORT_FROM },
+  { "subject", TERN_STORE_SORT_SUBJECT },
+  { "size", TERN_STORE_SORT_SIZE },
+};
+
+static const char *
+sort_name (TernStoreSort sort)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (sorts); i++)
+    if (sorts[i].sort == sort)
+      return sorts[i].name;
+  return "date";
+}
+
+static TernStoreSort
+sort_from_name (const char *name)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (sorts); i++)
+    if (g_strcmp0 (sorts[i].name, name) == 0)
+      return sorts[i].sort;
+  return TERN_STORE_SORT_DATE;
+}
+
+static char *
+view_key (TernWindow *self)
+{
+  return g_strdup_printf ("%s/%s", tern_account_get_id (self->folder_pane->account),
+                          tern_folder_get_path (self->folder));
+}
+
+/* Reads the folder's view from folder-views into the window and the list. */
+static void
+restore_view (TernWindow *self)
+{
+  g_autoptr (GVariant) views = g_settings_get_value (self->settings, "folder-views");
+  g_autofree char *key = view_key (self);
+  const char *sort = "date";
+  gboolean descending = TRUE, threaded = FALSE;
+
+  g_variant_lookup (views, key, "(&sbb)", &sort, &descending, &threaded);
+  self->sort = sort_from_name (sort);
+  self->descending = descending;
+  self->threaded = threaded;
+  tern_message_list_set_sort (self->messages, self->sort, self->descending);
+  tern_message_list_set_threaded (self->messages, self->threaded);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SORT_BY]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SORT_ORDER]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_THREADED]);
+}
+
+static void
+save_view (TernWindow *self)
+{
+  g_autoptr (GVariant) views = NULL;
+  g_autofree char *key = NULL;
+  GVariantBuilder builder;
+  GVariantIter iter;
+  const char *k;
+  GVariant *value;
+
+  if (self->folder == NULL || self->folder_pane == NULL)
+    return;
+  key = view_key (self);
+  views = g_settings_get_value (self->settings, "folder-views");
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a{s(sbb)}"));
+  g_variant_iter_init (&iter, views);
+  while (g_variant_iter_next (&iter, "{&s@(sbb)}", &k, &value))
+    {
+      if (!g_str_equal (k, key))
+        g_variant_builder_add (&builder, "{s@(sbb)}", k, value);
+      g_variant_unref (value);
+    }
+  g_variant_builder_add (&builder, "{s(sbb)}", key, sort_name (self->sort), self->descending,
+                         self->threaded);
+  g_settings_set_value (self->settings, "folder-views", g_variant_builder_end (&builder));
+}
+
+static void
+apply_view (TernWindow *self)
+{
+  if (self->messages != NULL)
+    {
+      tern_message_list_set_sort (self->messages, self->sort, self->descending);
+      tern_message_list_set_threaded (self->messages, self->threaded);
+    }
+  gtk_menu_button_set_icon_name (self->sort_button, self->descending
+                                                      ? "view-sort-descending-symbolic"
+                                                      : "view-sort-ascending-symbolic");
+  save_view (self);
+}
+
+/* The sidebar's per-account state --------------------------------------------------------- */
+
+static void
+pane_update_pending (AccountPane *pane)
+{
+  guint pending, failed;
+  g_autofree char *text = NULL;
+
+  if (pane->window == NULL)
+    return;
+  pending = tern_account_get_pending_changes (pane->account);
+  failed = tern_account_get_failed_changes (pane->account);
+  if (failed > 0)
+    /* Translators: under an account's name; "tern-cli queue ID" lists them. */
+    text = g_strdup_printf (ngettext ("%u change refused by the server",
+                                      "%u changes refused by the server", failed),
+                            failed);
+  if (pending > 0)
+    {
+      /* Translators: under an account's name: operations not yet sent. */
+      g_autofree char *waiting =
+        g_strdup_printf (ngettext ("%u change waiting", "%u changes waiting", pending), pending);
+      char *both = text != NULL ? g_strconcat (waiting, " · ", text, NULL) : g_strdup (waiting);
+
+      g_free (text);
+      text = both;
+    }
+  gtk_label_set_label (pane->pending_label, text);
+  gtk_widget_set_visible (GTK_WIDGET (pane->pending_label), text != NULL);
+}
+
+static void
+pane_replayed (TernAccount *account,
+               guint done,
+               guint failed,
+               const GError *error,
+               AccountPane *pane)
+{
+  if (pane->window == NULL)
+    return;
+  if (error != NULL)
+    {
+      g_autofree char *status =
+        g_strdup_printf (_ ("Offline: your changes are kept and sent when the server can be "
+                            "reached (%s)"),
+                         error->message);
+
+      pane_set_status (pane, status, FALSE, TRUE);
+      return;
+    }
+  /* The server has the changes now: a sync of the open folder brings
+   * messages moved back into it with their new UIDs, and clears an old
+   * error; the other folders' counts come from the cache. */
+  if (done > 0 && pane->window->folder_pane == pane && pane->window->folder != NULL)
+    {
+      const char *folders[] = { tern_folder_get_path (pane->window->folder), NULL };
+
+      pane_sync_folders (pane, folders);
+    }
+  else
+    {
+      refresh_counts (pane);
+      if (!pane->syncing)
+        pane_set_status (pane, "", FALSE, FALSE);
+    }
+  if (failed > 0)
+    pane_update_pending (pane);
+}
+
 /* Actions and focus -------------------------------------------------------------------- */
+
+static void
+view_source_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  TernWindow *self = TERN_WINDOW (widget);
+
+  if (tern_reader_get_uid (self->reader) != 0)
+    tern_reader_view_source (self->reader);
+}
 
 static void
 refresh_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
@@ -733,16 +1654,67 @@ cycle_panes (GtkWidget *widget, GVariant *args, gpointer user_data)
         target = sidebar_focus_target (self);
       else if (next == 1 && self->messages != NULL)
         target = GTK_WIDGET (self->message_view);
-      else if (next == 2 &&
-               g_strcmp0 (gtk_stack_get_visible_child_name (self->reader_stack), "message") == 0)
-        target = GTK_WIDGET (self->text_view);
+      else if (next == 2)
+        target = tern_reader_get_focus_target (self->reader);
       if (target == NULL)
         continue;
       adw_leaflet_set_visible_child (self->leaflet, pages[next]);
       gtk_widget_grab_focus (target);
+
       return TRUE;
     }
   return FALSE;
+}
+
+static void
+tern_window_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  TernWindow *self = TERN_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_SORT_BY:
+      g_value_set_string (value, sort_name (self->sort));
+      break;
+    case PROP_SORT_ORDER:
+      g_value_set_string (value, self->descending ? "descending" : "ascending");
+      break;
+    case PROP_THREADED:
+      g_value_set_boolean (value, self->threaded);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+tern_window_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
+{
+  TernWindow *self = TERN_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_SORT_BY:
+      if (self->sort == sort_from_name (g_value_get_string (value)))
+        return;
+      self->sort = sort_from_name (g_value_get_string (value));
+      break;
+    case PROP_SORT_ORDER:
+      if (self->descending == (g_strcmp0 (g_value_get_string (value), "descending") == 0))
+        return;
+      self->descending = g_strcmp0 (g_value_get_string (value), "descending") == 0;
+      break;
+    case PROP_THREADED:
+      if (self->threaded == g_value_get_boolean (value))
+        return;
+      self->threaded = g_value_get_boolean (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      return;
+    }
+  apply_view (self);
+  g_object_notify_by_pspec (object, pspec);
 }
 
 static gboolean
@@ -767,10 +1739,10 @@ tern_window_dispose (GObject *object)
 {
   TernWindow *self = TERN_WINDOW (object);
 
+  cancel_mark_read (self);
   if (self->panes != NULL)
     clear_panes (self);
-  g_cancellable_cancel (self->message_cancellable);
-  g_clear_object (&self->message_cancellable);
+  g_clear_pointer (&self->undo_pane, pane_unref);
   gtk_widget_dispose_template (GTK_WIDGET (self), TERN_TYPE_WINDOW);
 
   G_OBJECT_CLASS (tern_window_parent_class)->dispose (object);
@@ -786,6 +1758,12 @@ tern_window_finalize (GObject *object)
   g_clear_object (&self->messages);
   g_clear_object (&self->folder);
   g_clear_pointer (&self->panes, g_ptr_array_unref);
+  g_clear_pointer (&self->undo_folder, g_free);
+  g_clear_pointer (&self->undo_uids, g_array_unref);
+  g_clear_object (&self->move_names);
+  g_clear_object (&self->move_filter);
+  g_clear_object (&self->move_selection);
+  g_clear_pointer (&self->move_paths, g_hash_table_unref);
 
   G_OBJECT_CLASS (tern_window_parent_class)->finalize (object);
 }
@@ -797,8 +1775,12 @@ tern_window_class_init (TernWindowClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
   GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
 
+  g_type_ensure (TERN_TYPE_READER);
+
   object_class->dispose = tern_window_dispose;
   object_class->finalize = tern_window_finalize;
+  object_class->get_property = tern_window_get_property;
+  object_class->set_property = tern_window_set_property;
   window_class->close_request = tern_window_close_request;
 
   gtk_widget_class_set_template_from_resource (widget_class,
@@ -813,18 +1795,80 @@ tern_window_class_init (TernWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TernWindow, list_title);
   gtk_widget_class_bind_template_child (widget_class, TernWindow, list_stack);
   gtk_widget_class_bind_template_child (widget_class, TernWindow, message_view);
-  gtk_widget_class_bind_template_child (widget_class, TernWindow, reader_stack);
-  gtk_widget_class_bind_template_child (widget_class, TernWindow, reader_spinner);
-  gtk_widget_class_bind_template_child (widget_class, TernWindow, reader_error);
-  gtk_widget_class_bind_template_child (widget_class, TernWindow, subject_label);
-  gtk_widget_class_bind_template_child (widget_class, TernWindow, from_label);
-  gtk_widget_class_bind_template_child (widget_class, TernWindow, to_label);
-  gtk_widget_class_bind_template_child (widget_class, TernWindow, date_label);
-  gtk_widget_class_bind_template_child (widget_class, TernWindow, attachments_box);
-  gtk_widget_class_bind_template_child (widget_class, TernWindow, text_view);
+  gtk_widget_class_bind_template_child (widget_class, TernWindow, reader);
+  gtk_widget_class_bind_template_child (widget_class, TernWindow, action_bar);
+  gtk_widget_class_bind_template_child (widget_class, TernWindow, sort_button);
+  gtk_widget_class_bind_template_child (widget_class, TernWindow, move_button);
+  gtk_widget_class_bind_template_child (widget_class, TernWindow, move_popover);
+  gtk_widget_class_bind_template_child (widget_class, TernWindow, move_search);
+  gtk_widget_class_bind_template_child (widget_class, TernWindow, move_list);
   gtk_widget_class_bind_template_callback (widget_class, go_back);
+  gtk_widget_class_bind_template_callback (widget_class, move_popover_shown);
+  gtk_widget_class_bind_template_callback (widget_class, move_search_changed);
+  gtk_widget_class_bind_template_callback (widget_class, move_search_activated);
+  gtk_widget_class_bind_template_callback (widget_class, move_search_stopped);
+  gtk_widget_class_bind_template_callback (widget_class, move_list_activated);
+
+  /* The open folder's view, as stateful actions for the sort menu. */
+  properties[PROP_SORT_BY] =
+    g_param_spec_string ("sort-by", NULL, NULL, "date",
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SORT_ORDER] =
+    g_param_spec_string ("sort-order", NULL, NULL, "descending",
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_THREADED] =
+    g_param_spec_boolean ("threaded", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+  gtk_widget_class_install_property_action (widget_class, "win.sort-by", "sort-by");
+  gtk_widget_class_install_property_action (widget_class, "win.sort-order", "sort-order");
+  gtk_widget_class_install_property_action (widget_class, "win.threaded", "threaded");
+
+  gtk_widget_class_install_action (widget_class, "win.mark-read", NULL, selection_action);
+  gtk_widget_class_install_action (widget_class, "win.mark-unread", NULL, selection_action);
+  gtk_widget_class_install_action (widget_class, "win.toggle-read", NULL, selection_action);
+  gtk_widget_class_install_action (widget_class, "win.toggle-flag", NULL, selection_action);
+  gtk_widget_class_install_action (widget_class, "win.delete", NULL, selection_action);
+  gtk_widget_class_install_action (widget_class, "win.archive", NULL, selection_action);
+  gtk_widget_class_install_action (widget_class, "win.move", NULL, move_action);
+  gtk_widget_class_install_action (widget_class, "win.undo", NULL, undo_action);
+  gtk_widget_class_install_action (widget_class, "win.next-message", NULL, step_message);
+  gtk_widget_class_install_action (widget_class, "win.previous-message", NULL, step_message);
+
+  /* With a modifier, anywhere in the window; single keys outside text
+   * fields only (single_key). */
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_z, GDK_CONTROL_MASK, "win.undo", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_i, GDK_CONTROL_MASK, "win.toggle-read",
+                                       NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_M, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                       "win.move", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Delete, GDK_CONTROL_MASK, "win.delete",
+                                       NULL);
+  {
+    static const struct
+    {
+      guint key;
+      const char *action;
+    } keys[] = {
+      { GDK_KEY_Delete, "win.delete" },  { GDK_KEY_KP_Delete, "win.delete" },
+      { GDK_KEY_a, "win.archive" },      { GDK_KEY_e, "win.archive" },
+      { GDK_KEY_s, "win.toggle-flag" },  { GDK_KEY_exclam, "win.toggle-flag" },
+      { GDK_KEY_m, "win.toggle-read" },  { GDK_KEY_v, "win.move" },
+      { GDK_KEY_j, "win.next-message" }, { GDK_KEY_k, "win.previous-message" },
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+      gtk_widget_class_add_binding (widget_class, keys[i].key, 0, single_key, "s", keys[i].action);
+    gtk_widget_class_add_binding (widget_class, GDK_KEY_exclam, GDK_SHIFT_MASK, single_key, "s",
+                                  "win.toggle-flag");
+  }
 
   gtk_widget_class_install_action (widget_class, "win.refresh", NULL, refresh_action);
+  /* The reader has Ctrl+U while it has the focus; this is the same from the
+   * list. */
+  gtk_widget_class_install_action (widget_class, "win.view-source", NULL, view_source_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_u, GDK_CONTROL_MASK, "win.view-source",
+                                       NULL);
   gtk_widget_class_add_binding (widget_class, GDK_KEY_F6, 0, cycle_panes, "i", 1);
   gtk_widget_class_add_binding (widget_class, GDK_KEY_F6, GDK_SHIFT_MASK, cycle_panes, "i", -1);
 }
@@ -845,6 +1889,37 @@ tern_window_init (TernWindow *self)
   gtk_list_view_set_factory (self->message_view, factory);
   gtk_list_view_set_model (self->message_view, GTK_SELECTION_MODEL (self->message_selection));
   g_signal_connect_swapped (self->message_view, "activate", G_CALLBACK (message_activated), self);
+  g_signal_connect_swapped (self->message_selection, "selection-changed",
+                            G_CALLBACK (selection_changed), self);
+  g_signal_connect_swapped (self->message_selection, "items-changed", G_CALLBACK (messages_changed),
+                            self);
+  self->reselect = GTK_INVALID_LIST_POSITION;
+  g_signal_connect_swapped (self->reader, "message-shown", G_CALLBACK (message_shown), self);
+
+  self->sort = TERN_STORE_SORT_DATE;
+  self->descending = TRUE;
+  self->move_paths = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->move_names = gtk_string_list_new (NULL);
+  self->move_filter =
+    gtk_string_filter_new (gtk_property_expression_new (GTK_TYPE_STRING_OBJECT, NULL, "string"));
+  gtk_string_filter_set_match_mode (self->move_filter, GTK_STRING_FILTER_MATCH_MODE_SUBSTRING);
+  gtk_string_filter_set_ignore_case (self->move_filter, TRUE);
+  self->move_selection = gtk_single_selection_new (
+    G_LIST_MODEL (gtk_filter_list_model_new (G_LIST_MODEL (g_object_ref (self->move_names)),
+                                             GTK_FILTER (g_object_ref (self->move_filter)))));
+  gtk_single_selection_set_autoselect (self->move_selection, TRUE);
+  {
+    g_autoptr (GtkListItemFactory) move_factory = gtk_signal_list_item_factory_new ();
+    GtkEventController *keys = gtk_event_controller_key_new ();
+
+    g_signal_connect (move_factory, "setup", G_CALLBACK (move_setup), NULL);
+    g_signal_connect (move_factory, "bind", G_CALLBACK (move_bind), NULL);
+    gtk_list_view_set_factory (self->move_list, move_factory);
+    gtk_list_view_set_model (self->move_list, GTK_SELECTION_MODEL (self->move_selection));
+    g_signal_connect (keys, "key-pressed", G_CALLBACK (move_search_key), self);
+    gtk_widget_add_controller (GTK_WIDGET (self->move_search), keys);
+  }
+  update_actions (self);
 
   gtk_window_set_default_size (GTK_WINDOW (self),
                                g_settings_get_int (self->settings, "window-width"),

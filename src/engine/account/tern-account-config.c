@@ -9,6 +9,10 @@
  * $XDG_CONFIG_HOME/tern/accounts/<id>.ini (DESIGN decision 11). It holds no
  * secret: passwords live in libsecret only (decision 10).
  *
+ * A certificate the user chose to trust for the IMAP server (DESIGN decision
+ * 3) is kept in the same key file as PEM, key PinnedCertificate in [IMAP]: it
+ * is public, and one file keeps it from outliving or missing its account.
+ *
  * Threading: any thread, but one instance is used from one thread at a time.
  */
 
@@ -37,6 +41,7 @@ struct _TernAccountConfig
   char *imap_host;
   char *imap_user;
   char *ca_file;
+  GTlsCertificate *pinned_certificate;
   guint16 imap_port;
   TernSecurity imap_security;
 
@@ -168,6 +173,7 @@ tern_account_config_finalize (GObject *object)
   g_clear_pointer (&self->imap_host, g_free);
   g_clear_pointer (&self->imap_user, g_free);
   g_clear_pointer (&self->ca_file, g_free);
+  g_clear_object (&self->pinned_certificate);
   g_clear_pointer (&self->smtp_host, g_free);
   g_clear_pointer (&self->smtp_user, g_free);
 
@@ -334,6 +340,7 @@ tern_account_config_load (const char *id, GError **error)
   g_autoptr (TernAccountConfig) self = NULL;
   g_autoptr (GError) local_error = NULL;
   g_autofree char *path = NULL;
+  g_autofree char *pem = NULL;
 
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
@@ -367,6 +374,19 @@ tern_account_config_load (const char *id, GError **error)
     return NULL;
 
   self->ca_file = g_key_file_get_string (key_file, GROUP_IMAP, "CAFile", NULL);
+
+  pem = g_key_file_get_string (key_file, GROUP_IMAP, "PinnedCertificate", NULL);
+  if (pem != NULL && pem[0] != '\0')
+    {
+      self->pinned_certificate = g_tls_certificate_new_from_pem (pem, -1, &local_error);
+      if (self->pinned_certificate == NULL)
+        {
+          g_set_error (error, TERN_ACCOUNT_ERROR, TERN_ACCOUNT_ERROR_INVALID,
+                       "%s: PinnedCertificate in [IMAP] is not a PEM certificate: %s", path,
+                       local_error->message);
+          return NULL;
+        }
+    }
 
   if (g_key_file_has_group (key_file, GROUP_SMTP))
     {
@@ -458,6 +478,14 @@ tern_account_config_save (TernAccountConfig *self, GError **error)
   g_key_file_set_string (key_file, GROUP_IMAP, "User", self->imap_user);
   if (self->ca_file != NULL)
     g_key_file_set_string (key_file, GROUP_IMAP, "CAFile", self->ca_file);
+  if (self->pinned_certificate != NULL)
+    {
+      g_autofree char *pem = NULL;
+
+      g_object_get (self->pinned_certificate, "certificate-pem", &pem, NULL);
+      if (pem != NULL)
+        g_key_file_set_string (key_file, GROUP_IMAP, "PinnedCertificate", pem);
+    }
   if (self->smtp_host != NULL)
     {
       g_key_file_set_string (key_file, GROUP_SMTP, "Host", self->smtp_host);
@@ -594,6 +622,25 @@ tern_account_config_set_ca_file (TernAccountConfig *self, const char *ca_file)
   set_str (&self->ca_file, ca_file);
 }
 
+/* The certificate the user trusted for the IMAP server although it failed
+ * validation; accepted only when the server presents exactly this one. */
+GTlsCertificate *
+tern_account_config_get_pinned_certificate (TernAccountConfig *self)
+{
+  g_return_val_if_fail (TERN_IS_ACCOUNT_CONFIG (self), NULL);
+
+  return self->pinned_certificate;
+}
+
+void
+tern_account_config_set_pinned_certificate (TernAccountConfig *self, GTlsCertificate *certificate)
+{
+  g_return_if_fail (TERN_IS_ACCOUNT_CONFIG (self));
+  g_return_if_fail (certificate == NULL || G_IS_TLS_CERTIFICATE (certificate));
+
+  g_set_object (&self->pinned_certificate, certificate);
+}
+
 gboolean
 tern_account_config_has_smtp (TernAccountConfig *self)
 {
@@ -705,4 +752,46 @@ tern_account_config_delete (const char *id, GError **error)
     }
 
   return TRUE;
+}
+
+/**
+ * tern_account_config_dup_unique_id_for_email:
+ * @email: an e-mail address
+ *
+ * Returns: an id for a new account, made from @email ("alice@example.org"
+ *   gives "alice-example.org"), valid for tern_account_id_is_valid() and not
+ *   used by an existing account
+ */
+char *
+tern_account_config_dup_unique_id_for_email (const char *email)
+{
+  g_autoptr (GString) base = g_string_new (NULL);
+
+  for (const char *p = email ? email : ""; *p && base->len < 56; p++)
+    {
+      char c = g_ascii_tolower (*p);
+
+      if (g_ascii_isalnum (c) || c == '.' || c == '_')
+        g_string_append_c (base, c);
+      else if (base->len > 0 && base->str[base->len - 1] != '-')
+        g_string_append_c (base, '-');
+    }
+  /* No leading dot or dash, no trailing dash. */
+  while (base->len > 0 && (base->str[0] == '.' || base->str[0] == '-'))
+    g_string_erase (base, 0, 1);
+  while (base->len > 0 && base->str[base->len - 1] == '-')
+    g_string_truncate (base, base->len - 1);
+  if (base->len == 0)
+    g_string_assign (base, "account");
+
+  if (!tern_account_config_exists (base->str))
+    return g_strdup (base->str);
+
+  for (guint n = 2;; n++)
+    {
+      g_autofree char *id = g_strdup_printf ("%s-%u", base->str, n);
+
+      if (!tern_account_config_exists (id))
+        return g_steal_pointer (&id);
+    }
 }

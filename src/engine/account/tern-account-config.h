@@ -48,6 +48,7 @@ char *tern_account_config_dup_config_dir (void);
 char *tern_account_config_dup_data_dir (const char *id);
 gboolean tern_account_config_exists (const char *id);
 gboolean tern_account_config_delete (const char *id, GError **error);
+char *tern_account_config_dup_unique_id_for_email (const char *email);
 
 TernAccountConfig *tern_account_config_new (const char *id);
 TernAccountConfig *tern_account_config_load (const char *id, GError **error);
@@ -70,6 +71,9 @@ void tern_account_config_set_imap (TernAccountConfig *self,
                                    const char *user);
 const char *tern_account_config_get_ca_file (TernAccountConfig *self);
 void tern_account_config_set_ca_file (TernAccountConfig *self, const char *ca_file);
+GTlsCertificate *tern_account_config_get_pinned_certificate (TernAccountConfig *self);
+void tern_account_config_set_pinned_certificate (TernAccountConfig *self,
+                                                 GTlsCertificate *certificate);
 gboolean tern_account_config_has_smtp (TernAccountConfig *self);
 const char *tern_account_config_get_smtp_host (TernAccountConfig *self);
 guint16 tern_account_config_get_smtp_port (TernAccountConfig *self);

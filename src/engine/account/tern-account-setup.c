@@ -75,12 +75,14 @@ dup_server_name (const char *host, guint16 port)
 
 /* An error a person can act on, from what the IMAP layer reported. The domain
  * becomes TERN_ACCOUNT_ERROR so that the UI need not know the IMAP layer's
- * codes; cancellation stays G_IO_ERROR_CANCELLED. */
+ * codes; cancellation stays G_IO_ERROR_CANCELLED. The common failures get
+ * plain words (wrong password, unknown host, refused, timed out); the rest
+ * keep the lower layer's message. */
 static GError *
 map_open_error (TernAccountConfig *config, TernImapClient *client, GError *error)
 {
-  g_autofree char *server = dup_server_name (tern_account_config_get_imap_host (config),
-                                             tern_account_config_get_imap_port (config));
+  const char *host = tern_account_config_get_imap_host (config);
+  g_autofree char *server = dup_server_name (host, tern_account_config_get_imap_port (config));
   GTlsCertificate *certificate = tern_imap_client_get_peer_certificate (client);
   GError *mapped;
 
@@ -98,11 +100,36 @@ map_open_error (TernAccountConfig *config, TernImapClient *client, GError *error
     }
   else if (g_error_matches (error, TERN_IMAP_ERROR, TERN_IMAP_ERROR_AUTHENTICATION))
     {
+      /* The server's own words are in the debug log: they rarely add
+       * anything but "authentication failed". */
       mapped = g_error_new (TERN_ACCOUNT_ERROR, TERN_ACCOUNT_ERROR_AUTHENTICATION,
-                            _ ("Could not log in to %s as “%s”: %s"), server,
-                            tern_account_config_get_imap_user (config), error->message);
+                            _ ("Wrong user name or password: %s did not accept them for “%s”. "
+                               "Check both and try again."),
+                            server, tern_account_config_get_imap_user (config));
     }
-  else if (strstr (error->message, tern_account_config_get_imap_host (config)) != NULL)
+  else if (error->domain == G_RESOLVER_ERROR)
+    {
+      mapped = g_error_new (TERN_ACCOUNT_ERROR, TERN_ACCOUNT_ERROR_CONNECTION,
+                            _ ("The server “%s” was not found. Check the server name and your "
+                               "network connection."),
+                            host);
+    }
+  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED))
+    {
+      mapped = g_error_new (TERN_ACCOUNT_ERROR, TERN_ACCOUNT_ERROR_CONNECTION,
+                            _ ("%s refused the connection. Check the port and the security "
+                               "setting."),
+                            server);
+    }
+  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT) ||
+           g_error_matches (error, TERN_IMAP_ERROR, TERN_IMAP_ERROR_TIMEOUT))
+    {
+      mapped = g_error_new (TERN_ACCOUNT_ERROR, TERN_ACCOUNT_ERROR_CONNECTION,
+                            _ ("%s did not answer in time. Check the server name, the port and "
+                               "your network connection."),
+                            server);
+    }
+  else if (strstr (error->message, host) != NULL)
     {
       /* The IMAP layer (or GIO below it) already says which server. */
       mapped =
@@ -118,6 +145,57 @@ map_open_error (TernAccountConfig *config, TernImapClient *client, GError *error
            error->code);
   g_error_free (error);
   return mapped;
+}
+
+/**
+ * tern_account_dup_certificate_problem:
+ * @certificate: a certificate a server presented
+ * @host: the server's host name
+ * @ca_file: (nullable): the account's CA file, if it has one
+ *
+ * Says why @certificate is not trusted for @host, in words for a person, the
+ * way the connection judged it (the CA file, else the system's authorities).
+ *
+ * Returns: a sentence fragment such as "it is not signed by a trusted
+ *   authority"
+ */
+char *
+tern_account_dup_certificate_problem (GTlsCertificate *certificate,
+                                      const char *host,
+                                      const char *ca_file)
+{
+  g_autoptr (GTlsDatabase) database = NULL;
+  g_autoptr (GSocketConnectable) identity = NULL;
+  GTlsCertificateFlags flags;
+
+  g_return_val_if_fail (G_IS_TLS_CERTIFICATE (certificate), NULL);
+  g_return_val_if_fail (host != NULL, NULL);
+
+  if (ca_file != NULL)
+    database = g_tls_file_database_new (ca_file, NULL);
+  if (database == NULL)
+    database = g_tls_backend_get_default_database (g_tls_backend_get_default ());
+  identity = g_network_address_new (host, 0);
+
+  flags = database != NULL
+            ? g_tls_database_verify_chain (database, certificate,
+                                           G_TLS_DATABASE_PURPOSE_AUTHENTICATE_SERVER, identity,
+                                           NULL, G_TLS_DATABASE_VERIFY_NONE, NULL, NULL)
+            : G_TLS_CERTIFICATE_UNKNOWN_CA;
+
+  if (flags & G_TLS_CERTIFICATE_UNKNOWN_CA)
+    return g_strdup (_ ("It is not signed by an authority this computer trusts."));
+  if (flags & G_TLS_CERTIFICATE_BAD_IDENTITY)
+    return g_strdup_printf (_ ("It was issued for another server than “%s”."), host);
+  if (flags & G_TLS_CERTIFICATE_EXPIRED)
+    return g_strdup (_ ("It has expired."));
+  if (flags & G_TLS_CERTIFICATE_NOT_ACTIVATED)
+    return g_strdup (_ ("It is not valid yet."));
+  if (flags & G_TLS_CERTIFICATE_REVOKED)
+    return g_strdup (_ ("It has been revoked."));
+  if (flags & G_TLS_CERTIFICATE_INSECURE)
+    return g_strdup (_ ("It uses an insecure algorithm."));
+  return g_strdup (_ ("It could not be validated."));
 }
 
 /* Opening a connection ---------------------------------------------------- */
@@ -257,6 +335,10 @@ _tern_account_open_imap_async (TernAccountConfig *config,
                                        tern_account_config_get_imap_security (config));
   if (tern_account_config_get_ca_file (config) != NULL)
     tern_imap_client_set_ca_file (data->client, tern_account_config_get_ca_file (config));
+  /* Every connection of the account goes through here (setup, model, sync),
+   * so this is where a certificate the user trusted takes effect. */
+  tern_imap_client_set_pinned_certificate (data->client,
+                                           tern_account_config_get_pinned_certificate (config));
   g_task_set_task_data (task, data, (GDestroyNotify) open_data_free);
 
   tern_imap_client_connect_async (data->client, cancellable, open_connect_cb,
@@ -414,7 +496,8 @@ typedef struct
   TernAccountConfig *config;
   char *password;
   GTlsCertificate *certificate;
-  GError *error; /* kept while secrets stored so far are removed again */
+  GError *error;     /* kept while secrets stored so far are removed again */
+  guint replace : 1; /* updating an existing account */
 } AddData;
 
 static void
@@ -449,6 +532,14 @@ static void
 add_fail (GTask *task, GError *error)
 {
   AddData *data = g_task_get_task_data (task);
+
+  /* An account being updated keeps whatever was stored: removing it would
+   * lose the old password as well. */
+  if (data->replace)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
 
   data->error = error;
   tern_account_secret_clear_all_for_account_async (tern_account_config_get_id (data->config), NULL,
@@ -509,6 +600,35 @@ add_store_imap_cb (GObject *object, GAsyncResult *result, gpointer user_data)
 }
 
 static void
+add_store_imap (GTask *task)
+{
+  AddData *data = g_task_get_task_data (task);
+  TernAccountConfig *config = data->config;
+
+  tern_account_secret_store_async (tern_account_config_get_id (config), TERN_ACCOUNT_PROTOCOL_IMAP,
+                                   tern_account_config_get_imap_host (config),
+                                   tern_account_config_get_imap_user (config), data->password,
+                                   g_task_get_cancellable (task), add_store_imap_cb,
+                                   g_object_ref (task));
+}
+
+static void
+update_clear_cb (GObject *object, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  GError *error = NULL;
+
+  if (!tern_account_secret_clear_all_for_account_finish (result, &error))
+    {
+      g_prefix_error (&error, _ ("Could not replace the password in the keyring: "));
+      g_task_return_error (task, error);
+      return;
+    }
+
+  add_store_imap (task);
+}
+
+static void
 add_verify_cb (GObject *object, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (GTask) task = user_data;
@@ -522,6 +642,16 @@ add_verify_cb (GObject *object, GAsyncResult *result, gpointer user_data)
       return;
     }
 
+  if (data->replace)
+    {
+      /* The host or user may have changed, and secrets are keyed by them:
+       * drop the old ones rather than leave them behind. */
+      tern_account_secret_clear_all_for_account_async (tern_account_config_get_id (config),
+                                                       g_task_get_cancellable (task),
+                                                       update_clear_cb, g_object_ref (task));
+      return;
+    }
+
   /* Checked again: another process may have added it while we verified. */
   if (tern_account_config_exists (tern_account_config_get_id (config)))
     {
@@ -531,11 +661,66 @@ add_verify_cb (GObject *object, GAsyncResult *result, gpointer user_data)
       return;
     }
 
-  tern_account_secret_store_async (tern_account_config_get_id (config), TERN_ACCOUNT_PROTOCOL_IMAP,
-                                   tern_account_config_get_imap_host (config),
-                                   tern_account_config_get_imap_user (config), data->password,
-                                   g_task_get_cancellable (task), add_store_imap_cb,
-                                   g_object_ref (task));
+  add_store_imap (task);
+}
+
+static void
+add_or_update (TernAccountConfig *config,
+               const char *password,
+               gboolean replace,
+               gpointer source_tag,
+               GCancellable *cancellable,
+               GAsyncReadyCallback callback,
+               gpointer user_data)
+{
+  g_autoptr (GTask) task = NULL;
+  GError *error = NULL;
+  AddData *data;
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, source_tag);
+
+  if (!check_config (config, &error) || !check_password (password, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  if (!replace && tern_account_config_exists (tern_account_config_get_id (config)))
+    {
+      g_task_return_new_error (task, TERN_ACCOUNT_ERROR, TERN_ACCOUNT_ERROR_EXISTS,
+                               _ ("There already is an account “%s”."),
+                               tern_account_config_get_id (config));
+      return;
+    }
+
+  if (replace && !tern_account_config_exists (tern_account_config_get_id (config)))
+    {
+      g_task_return_new_error (task, TERN_ACCOUNT_ERROR, TERN_ACCOUNT_ERROR_NOT_FOUND,
+                               _ ("There is no account “%s”."),
+                               tern_account_config_get_id (config));
+      return;
+    }
+
+  data = g_new0 (AddData, 1);
+  data->config = g_object_ref (config);
+  data->password = g_strdup (password);
+  data->replace = replace;
+  g_task_set_task_data (task, data, (GDestroyNotify) add_data_free);
+
+  tern_account_setup_verify_async (config, password, cancellable, add_verify_cb,
+                                   g_steal_pointer (&task));
+}
+
+static gboolean
+add_or_update_finish (GAsyncResult *result, GTlsCertificate **out_certificate, GError **error)
+{
+  AddData *data = g_task_get_task_data (G_TASK (result));
+
+  if (out_certificate != NULL)
+    *out_certificate = data && data->certificate ? g_object_ref (data->certificate) : NULL;
+
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 /**
@@ -555,36 +740,10 @@ tern_account_setup_add_async (TernAccountConfig *config,
                               GAsyncReadyCallback callback,
                               gpointer user_data)
 {
-  g_autoptr (GTask) task = NULL;
-  GError *error = NULL;
-  AddData *data;
-
   g_return_if_fail (TERN_IS_ACCOUNT_CONFIG (config));
 
-  task = g_task_new (NULL, cancellable, callback, user_data);
-  g_task_set_source_tag (task, tern_account_setup_add_async);
-
-  if (!check_config (config, &error) || !check_password (password, &error))
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-
-  if (tern_account_config_exists (tern_account_config_get_id (config)))
-    {
-      g_task_return_new_error (task, TERN_ACCOUNT_ERROR, TERN_ACCOUNT_ERROR_EXISTS,
-                               _ ("There already is an account “%s”."),
-                               tern_account_config_get_id (config));
-      return;
-    }
-
-  data = g_new0 (AddData, 1);
-  data->config = g_object_ref (config);
-  data->password = g_strdup (password);
-  g_task_set_task_data (task, data, (GDestroyNotify) add_data_free);
-
-  tern_account_setup_verify_async (config, password, cancellable, add_verify_cb,
-                                   g_steal_pointer (&task));
+  add_or_update (config, password, FALSE, tern_account_setup_add_async, cancellable, callback,
+                 user_data);
 }
 
 /**
@@ -597,17 +756,45 @@ tern_account_setup_add_finish (GAsyncResult *result,
                                GTlsCertificate **out_certificate,
                                GError **error)
 {
-  AddData *data;
-
   g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == tern_account_setup_add_async,
                         FALSE);
 
-  data = g_task_get_task_data (G_TASK (result));
-  if (out_certificate != NULL)
-    *out_certificate = data && data->certificate ? g_object_ref (data->certificate) : NULL;
+  return add_or_update_finish (result, out_certificate, error);
+}
 
-  return g_task_propagate_boolean (G_TASK (result), error);
+/**
+ * tern_account_setup_update_async:
+ * @config: the changed settings of an existing account (same id)
+ * @password: its password, possibly a new one; copied, and wiped when done
+ *
+ * Like tern_account_setup_add_async() for an account that exists: verifies
+ * the login with the new settings, then replaces the account's secrets and
+ * saves the key file. Nothing changes unless the login worked.
+ */
+void
+tern_account_setup_update_async (TernAccountConfig *config,
+                                 const char *password,
+                                 GCancellable *cancellable,
+                                 GAsyncReadyCallback callback,
+                                 gpointer user_data)
+{
+  g_return_if_fail (TERN_IS_ACCOUNT_CONFIG (config));
+
+  add_or_update (config, password, TRUE, tern_account_setup_update_async, cancellable, callback,
+                 user_data);
+}
+
+gboolean
+tern_account_setup_update_finish (GAsyncResult *result,
+                                  GTlsCertificate **out_certificate,
+                                  GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == tern_account_setup_update_async,
+                        FALSE);
+
+  return add_or_update_finish (result, out_certificate, error);
 }
 
 /* Removing an account ----------------------------------------------------------- */

@@ -18,6 +18,9 @@ G_BEGIN_DECLS
  * with a message for a person. */
 
 char *tern_account_dup_certificate_fingerprint (GTlsCertificate *certificate);
+char *tern_account_dup_certificate_problem (GTlsCertificate *certificate,
+                                            const char *host,
+                                            const char *ca_file);
 
 void tern_account_setup_verify_async (TernAccountConfig *config,
                                       const char *password,
@@ -36,6 +39,15 @@ void tern_account_setup_add_async (TernAccountConfig *config,
 gboolean tern_account_setup_add_finish (GAsyncResult *result,
                                         GTlsCertificate **out_certificate,
                                         GError **error);
+
+void tern_account_setup_update_async (TernAccountConfig *config,
+                                      const char *password,
+                                      GCancellable *cancellable,
+                                      GAsyncReadyCallback callback,
+                                      gpointer user_data);
+gboolean tern_account_setup_update_finish (GAsyncResult *result,
+                                           GTlsCertificate **out_certificate,
+                                           GError **error);
 
 void tern_account_setup_remove_async (const char *id,
                                       GCancellable *cancellable,

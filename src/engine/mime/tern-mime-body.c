@@ -158,6 +158,7 @@ collect_part (TernMimePart *part, guint depth, gpointer user_data)
           attachment->filename = tern_mime_body_dup_filename (part);
           attachment->mime_type = g_strdup (tern_mime_part_get_mime_type (part));
           attachment->size = tern_mime_part_get_size (part);
+          attachment->encoded_size = attachment->size;
           g_ptr_array_add (collect->attachments, attachment);
         }
     }
@@ -185,6 +186,118 @@ tern_mime_body_pick_text_part (TernMimePart *root, gboolean *out_is_html)
   return collect.plain != NULL ? collect.plain : collect.html;
 }
 
+/* The HTML part to display: the first text/html part that is not an
+ * attachment (as tern_mime_body_pick_text_part() sees parts); NULL when
+ * there is none. */
+TernMimePart *
+tern_mime_body_pick_html_part (TernMimePart *root)
+{
+  Collect collect = { 0 };
+
+  g_return_val_if_fail (root != NULL, NULL);
+
+  tern_mime_part_walk (root, collect_part, &collect);
+  return collect.html;
+}
+
+void
+tern_mime_inline_part_free (TernMimeInlinePart *part)
+{
+  if (part == NULL)
+    return;
+  g_free (part->content_id);
+  g_free (part->section);
+  g_free (part->mime_type);
+  g_free (part->encoding);
+  g_free (part);
+}
+
+/* A Content-ID as BODYSTRUCTURE gives it ("<id@host>", sometimes without
+ * the brackets or with spaces around) as cid: URLs name it; NULL when empty
+ * or unreasonable. */
+static char *
+normalize_content_id (const char *raw)
+{
+  g_autofree char *id = NULL;
+  gsize len;
+
+  if (raw == NULL)
+    return NULL;
+  id = g_strstrip (g_strdup (raw));
+  len = strlen (id);
+  if (len >= 2 && id[0] == '<' && id[len - 1] == '>')
+    {
+      id[len - 1] = '\0';
+      memmove (id, id + 1, len - 1);
+      g_strstrip (id);
+    }
+  if (*id == '\0' || strlen (id) > 998 || !g_utf8_validate (id, -1, NULL))
+    return NULL;
+  return g_steal_pointer (&id);
+}
+
+static gboolean
+collect_inline (TernMimePart *part, guint depth, gpointer user_data)
+{
+  GPtrArray *parts = user_data;
+  TernMimeInlinePart *inline_part;
+  char *content_id;
+
+  /* Parts of an attached message belong to that message's own body. */
+  if (tern_mime_part_is_multipart (part) || tern_mime_part_is_message (part) ||
+      inside_message (part))
+    return TRUE;
+  content_id = normalize_content_id (tern_mime_part_get_id (part));
+  if (content_id == NULL)
+    return TRUE;
+  inline_part = g_new0 (TernMimeInlinePart, 1);
+  inline_part->content_id = content_id;
+  inline_part->section = g_strdup (tern_mime_part_get_section (part));
+  inline_part->mime_type = g_ascii_strdown (tern_mime_part_get_mime_type (part) != NULL
+                                              ? tern_mime_part_get_mime_type (part)
+                                              : "application/octet-stream",
+                                            -1);
+  inline_part->encoding = g_strdup (tern_mime_part_get_encoding (part));
+  g_ptr_array_add (parts, inline_part);
+  return TRUE;
+}
+
+/* Every non-multipart part with a Content-ID, in section order
+ * (TernMimeInlinePart); empty, never NULL. */
+GPtrArray *
+tern_mime_body_list_inline_parts (TernMimePart *root)
+{
+  GPtrArray *parts;
+
+  g_return_val_if_fail (root != NULL, NULL);
+
+  parts = g_ptr_array_new_with_free_func ((GDestroyNotify) tern_mime_inline_part_free);
+  tern_mime_part_walk (root, collect_inline, parts);
+  return parts;
+}
+
+/* The inline part a cid: URL names (@content_id percent-decoded, without
+ * "cid:"); Content-IDs compare case-sensitively, as RFC 2392 says, but a
+ * case-insensitive match is taken when there is no exact one. */
+TernMimeInlinePart *
+tern_mime_body_find_inline_part (GPtrArray *inline_parts, const char *content_id)
+{
+  TernMimeInlinePart *loose = NULL;
+
+  if (inline_parts == NULL || content_id == NULL)
+    return NULL;
+  for (guint i = 0; i < inline_parts->len; i++)
+    {
+      TernMimeInlinePart *part = inline_parts->pdata[i];
+
+      if (strcmp (part->content_id, content_id) == 0)
+        return part;
+      if (loose == NULL && g_ascii_strcasecmp (part->content_id, content_id) == 0)
+        loose = part;
+    }
+  return loose;
+}
+
 /* The attachments in section order, as TernMimeAttachment with the encoded
  * size from BODYSTRUCTURE; empty, never NULL. */
 GPtrArray *
@@ -199,23 +312,15 @@ tern_mime_body_list_attachments (TernMimePart *root)
   return collect.attachments;
 }
 
-/* The text of a fetched part (BODY[section] bytes, transfer-encoded), in
- * UTF-8; an HTML part is rendered to plain text. */
-char *
-tern_mime_body_decode_text (TernMimePart *part, GBytes *raw)
+static char *
+decode_to_utf8 (TernMimePart *part, GBytes *raw, gboolean html)
 {
-  gboolean html;
   g_autoptr (GBytes) decoded = NULL;
   g_autofree char *sniffed = NULL;
-  g_autofree char *text = NULL;
   const char *charset;
   const char *data;
   gsize len;
 
-  g_return_val_if_fail (part != NULL, NULL);
-  g_return_val_if_fail (raw != NULL, NULL);
-
-  html = g_strcmp0 (tern_mime_part_get_mime_type (part), "text/html") == 0;
   charset = tern_mime_part_get_param (part, "charset");
   decoded = tern_mime_decode_transfer (raw, tern_mime_part_get_encoding (part));
   data = g_bytes_get_data (decoded, &len);
@@ -223,7 +328,33 @@ tern_mime_body_decode_text (TernMimePart *part, GBytes *raw)
     data = "";
   if (charset == NULL && html)
     charset = sniffed = _tern_mime_sniff_html_charset (data, len);
-  text = tern_mime_convert_to_utf8 (data, len, charset);
+  return tern_mime_convert_to_utf8 (data, len, charset);
+}
+
+/* The markup of a fetched text/html part (BODY[section] bytes,
+ * transfer-encoded), in valid UTF-8, for a web view. */
+char *
+tern_mime_body_decode_html (TernMimePart *part, GBytes *raw)
+{
+  g_return_val_if_fail (part != NULL, NULL);
+  g_return_val_if_fail (raw != NULL, NULL);
+
+  return decode_to_utf8 (part, raw, TRUE);
+}
+
+/* The text of a fetched part (BODY[section] bytes, transfer-encoded), in
+ * UTF-8; an HTML part is rendered to plain text. */
+char *
+tern_mime_body_decode_text (TernMimePart *part, GBytes *raw)
+{
+  g_autofree char *text = NULL;
+  gboolean html;
+
+  g_return_val_if_fail (part != NULL, NULL);
+  g_return_val_if_fail (raw != NULL, NULL);
+
+  html = g_strcmp0 (tern_mime_part_get_mime_type (part), "text/html") == 0;
+  text = decode_to_utf8 (part, raw, html);
   if (html)
     return tern_mime_html_to_text (text, strlen (text));
   return g_steal_pointer (&text);

@@ -35,6 +35,8 @@ typedef struct
   char *filename;
   char *mime_type;
   guint64 size;
+  /* as stored on the server (BODYSTRUCTURE), for fetch progress; 0: unknown */
+  guint64 encoded_size;
 } TernMimeAttachment;
 
 void tern_mime_init (void);

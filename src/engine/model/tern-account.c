@@ -43,8 +43,15 @@ struct _TernAccount
   /* owned */
   TernAccountConfig *config;
   GError *last_error;
-  TernStore *store;         /* created by open_cache */
-  TernSyncSession *session; /* created by open_cache */
+  TernStore *store;          /* created by open_cache */
+  TernSyncSession *session;  /* created by open_cache */
+  GCancellable *cancellable; /* the account's own background work */
+  guint pending_changes;
+  guint failed_changes;
+  guint replaying : 1;
+  guint replay_again : 1;
+  guint replay_automatically : 1;
+  guint online : 1;
 };
 
 G_DEFINE_FINAL_TYPE (TernAccount, tern_account, G_TYPE_OBJECT)
@@ -55,16 +62,30 @@ enum
   PROP_CONFIG,
   PROP_ID,
   PROP_LAST_ERROR,
+  PROP_PENDING_CHANGES,
+  PROP_FAILED_CHANGES,
+  PROP_ONLINE,
   N_PROPS
 };
 
 static GParamSpec *properties[N_PROPS];
+
+enum
+{
+  SIGNAL_REPLAYED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 static void
 tern_account_dispose (GObject *object)
 {
   TernAccount *self = (TernAccount *) object;
 
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
   g_clear_object (&self->session);
   g_clear_object (&self->store);
   g_clear_object (&self->config);
@@ -99,6 +120,18 @@ tern_account_get_property (GObject *object, guint prop_id, GValue *value, GParam
 
     case PROP_LAST_ERROR:
       g_value_set_boxed (value, self->last_error);
+      break;
+
+    case PROP_PENDING_CHANGES:
+      g_value_set_uint (value, self->pending_changes);
+      break;
+
+    case PROP_FAILED_CHANGES:
+      g_value_set_uint (value, self->failed_changes);
+      break;
+
+    case PROP_ONLINE:
+      g_value_set_boolean (value, self->online);
       break;
 
     default:
@@ -145,12 +178,32 @@ tern_account_class_init (TernAccountClass *klass)
     g_param_spec_boxed ("last-error", NULL, NULL, G_TYPE_ERROR,
                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
+  /* Operations queued and not yet done by the server (failed ones apart). */
+  properties[PROP_PENDING_CHANGES] =
+    g_param_spec_uint ("pending-changes", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_FAILED_CHANGES] =
+    g_param_spec_uint ("failed-changes", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* Whether the server was reached the last time it was tried. */
+  properties[PROP_ONLINE] =
+    g_param_spec_boolean ("online", NULL, NULL, TRUE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /* ::replayed (done, failed, error): an automatic replay ended; error is
+   * NULL when the server was reached. */
+  signals[SIGNAL_REPLAYED] =
+    g_signal_new ("replayed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 3, G_TYPE_UINT, G_TYPE_UINT, G_TYPE_ERROR);
 }
 
 static void
 tern_account_init (TernAccount *self)
 {
+  self->online = TRUE;
+  self->cancellable = g_cancellable_new ();
 }
 
 TernAccount *
@@ -1044,4 +1097,490 @@ tern_account_get_sync_session (TernAccount *self)
 {
   g_return_val_if_fail (TERN_IS_ACCOUNT (self), NULL);
   return self->session;
+}
+
+/* Actions, undo and the queue ---------------------------------------------------------- */
+
+typedef struct
+{
+  TernAccountAction action;
+  char *folder;
+  char *uids;
+  char *target;
+  GArray *changed;
+} ActionData;
+
+static void
+action_data_free (ActionData *data)
+{
+  g_free (data->folder);
+  g_free (data->uids);
+  g_free (data->target);
+  g_clear_pointer (&data->changed, g_array_unref);
+  g_free (data);
+}
+
+/* The folder with @role, else one named @name (any case). */
+static const char *
+find_role_folder (GPtrArray *folders, const char *role, const char *name)
+{
+  for (guint i = 0; i < folders->len; i++)
+    if (g_strcmp0 (((TernStoreFolder *) folders->pdata[i])->role, role) == 0)
+      return ((TernStoreFolder *) folders->pdata[i])->path;
+  for (guint i = 0; i < folders->len; i++)
+    if (g_ascii_strcasecmp (((TernStoreFolder *) folders->pdata[i])->path, name) == 0)
+      return ((TernStoreFolder *) folders->pdata[i])->path;
+  return NULL;
+}
+
+static gboolean
+folder_is_cached (GPtrArray *folders, const char *path)
+{
+  for (guint i = 0; i < folders->len; i++)
+    if (g_strcmp0 (((TernStoreFolder *) folders->pdata[i])->path, path) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static void
+applied_cb (GObject *object, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  TernAccount *self = g_task_get_source_object (task);
+  ActionData *data = g_task_get_task_data (task);
+  GError *error = NULL;
+  gint64 id;
+
+  id = tern_store_apply_op_finish (TERN_STORE (object), result, &data->changed, &error);
+  if (id < 0)
+    {
+      return_error (task, error);
+      return;
+    }
+  return_success (task);
+  g_task_return_int (task, id);
+  tern_account_refresh_pending_changes (self);
+  if (id > 0 && self->replay_automatically)
+    tern_account_replay_async (self, NULL, NULL, NULL);
+}
+
+static void
+action_folders_cb (GObject *object, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  TernAccount *self = g_task_get_source_object (task);
+  ActionData *data = g_task_get_task_data (task);
+  g_autoptr (GPtrArray) folders = NULL;
+  g_autoptr (TernStoreOp) op = NULL;
+  GError *error = NULL;
+  const char *target = NULL;
+
+  folders = tern_store_list_folders_finish (TERN_STORE (object), result, &error);
+  if (folders == NULL)
+    {
+      return_error (task, error);
+      return;
+    }
+  if (!folder_is_cached (folders, data->folder))
+    {
+      return_error (task, g_error_new (TERN_MODEL_ERROR, TERN_MODEL_ERROR_FOLDER_NOT_FOUND,
+                                       _ ("The folder “%s” is not in the cache; get new mail "
+                                          "first"),
+                                       data->folder));
+      return;
+    }
+
+  switch (data->action)
+    {
+    case TERN_ACCOUNT_ACTION_MARK_READ:
+    case TERN_ACCOUNT_ACTION_MARK_UNREAD:
+      op =
+        tern_store_op_new ("flag", data->folder, data->uids,
+                           data->action == TERN_ACCOUNT_ACTION_MARK_READ ? "+\\Seen" : "-\\Seen");
+      break;
+    case TERN_ACCOUNT_ACTION_FLAG:
+    case TERN_ACCOUNT_ACTION_UNFLAG:
+      op =
+        tern_store_op_new ("flag", data->folder, data->uids,
+                           data->action == TERN_ACCOUNT_ACTION_FLAG ? "+\\Flagged" : "-\\Flagged");
+      break;
+    case TERN_ACCOUNT_ACTION_DELETE:
+      if ((target = find_role_folder (folders, "trash", "Trash")) == NULL)
+        {
+          return_error (task,
+                        g_error_new_literal (TERN_MODEL_ERROR, TERN_MODEL_ERROR_FOLDER_NOT_FOUND,
+                                             _ ("The account has no Trash folder")));
+          return;
+        }
+      /* Deleting in the Trash is for good. */
+      if (g_str_equal (target, data->folder))
+        op = tern_store_op_new ("expunge", data->folder, data->uids, NULL);
+      else
+        op = tern_store_op_new ("move", data->folder, data->uids, target);
+      break;
+    case TERN_ACCOUNT_ACTION_ARCHIVE:
+      if ((target = find_role_folder (folders, "archive", "Archive")) == NULL)
+        {
+          return_error (task,
+                        g_error_new_literal (TERN_MODEL_ERROR, TERN_MODEL_ERROR_FOLDER_NOT_FOUND,
+                                             _ ("The account has no Archive folder")));
+          return;
+        }
+      if (g_str_equal (target, data->folder))
+        {
+          return_error (task, g_error_new_literal (TERN_MODEL_ERROR, TERN_MODEL_ERROR_INVALID,
+                                                   _ ("These messages are in the Archive "
+                                                      "already")));
+          return;
+        }
+      op = tern_store_op_new ("move", data->folder, data->uids, target);
+      break;
+    case TERN_ACCOUNT_ACTION_MOVE:
+    case TERN_ACCOUNT_ACTION_COPY:
+    default:
+      if (data->target == NULL || !folder_is_cached (folders, data->target))
+        {
+          return_error (task, g_error_new (TERN_MODEL_ERROR, TERN_MODEL_ERROR_FOLDER_NOT_FOUND,
+                                           _ ("The folder “%s” is not in the cache; get new "
+                                              "mail first"),
+                                           data->target != NULL ? data->target : ""));
+          return;
+        }
+      if (g_str_equal (data->target, data->folder))
+        {
+          return_error (task, g_error_new_literal (TERN_MODEL_ERROR, TERN_MODEL_ERROR_INVALID,
+                                                   _ ("The target is the folder itself")));
+          return;
+        }
+      target = data->target;
+      op = tern_store_op_new (data->action == TERN_ACCOUNT_ACTION_COPY ? "copy" : "move",
+                              data->folder, data->uids, target);
+      break;
+    }
+
+  if (target != data->target)
+    {
+      char *copy = g_strdup (target);
+
+      g_free (data->target);
+      data->target = copy;
+    }
+  tern_store_apply_op_async (self->store, op, TRUE, g_task_get_cancellable (task), applied_cb,
+                             g_object_ref (task));
+}
+
+/**
+ * tern_account_apply_action_async:
+ *
+ * Applies @action to the cache and queues it, in one transaction: delete
+ * moves to the folder with the Trash role (else one called Trash) and
+ * expunges in the Trash; archive moves to the Archive folder.
+ */
+void
+tern_account_apply_action_async (TernAccount *self,
+                                 TernAccountAction action,
+                                 const char *folder_path,
+                                 const char *uids,
+                                 const char *target,
+                                 GCancellable *cancellable,
+                                 GAsyncReadyCallback callback,
+                                 gpointer user_data)
+{
+  g_autoptr (GTask) task = NULL;
+  ActionData *data;
+
+  g_return_if_fail (TERN_IS_ACCOUNT (self));
+  g_return_if_fail (folder_path != NULL && uids != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, tern_account_apply_action_async);
+  data = g_new0 (ActionData, 1);
+  data->action = action;
+  data->folder = g_strdup (folder_path);
+  data->uids = g_strdup (uids);
+  data->target = g_strdup (target);
+  g_task_set_task_data (task, data, (GDestroyNotify) action_data_free);
+  if (self->store == NULL)
+    {
+      return_error (task, g_error_new_literal (TERN_MODEL_ERROR, TERN_MODEL_ERROR_INVALID,
+                                               "The cache is not open"));
+      return;
+    }
+  tern_store_list_folders_async (self->store, cancellable, action_folders_cb,
+                                 g_steal_pointer (&task));
+}
+
+gint64
+tern_account_apply_action_finish (TernAccount *self,
+                                  GAsyncResult *result,
+                                  GArray **out_changed,
+                                  char **out_target,
+                                  GError **error)
+{
+  ActionData *data;
+  gint64 id;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), -1);
+
+  id = g_task_propagate_int (G_TASK (result), error);
+  if (id < 0 || (error != NULL && *error != NULL))
+    return -1;
+  data = g_task_get_task_data (G_TASK (result));
+  if (out_changed != NULL)
+    *out_changed = data->changed != NULL ? g_array_ref (data->changed)
+                                         : g_array_new (FALSE, FALSE, sizeof (guint32));
+  if (out_target != NULL)
+    *out_target = g_strdup (data->target);
+  return id;
+}
+
+typedef struct
+{
+  int result;
+  char *what;
+} UndoData;
+
+static void
+undo_data_free (UndoData *data)
+{
+  g_free (data->what);
+  g_free (data);
+}
+
+static void
+undone_cb (GObject *object, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  TernAccount *self = g_task_get_source_object (task);
+  UndoData *data = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  data->result = tern_store_undo_finish (TERN_STORE (object), result, &data->what, &error);
+  if (data->result == TERN_STORE_UNDO_FAILED)
+    {
+      return_error (task, error);
+      return;
+    }
+  return_success (task);
+  g_task_return_boolean (task, TRUE);
+  tern_account_refresh_pending_changes (self);
+  if (data->result == TERN_STORE_UNDO_QUEUED && self->replay_automatically)
+    tern_account_replay_async (self, NULL, NULL, NULL);
+}
+
+void
+tern_account_undo_async (TernAccount *self,
+                         GCancellable *cancellable,
+                         GAsyncReadyCallback callback,
+                         gpointer user_data)
+{
+  g_autoptr (GTask) task = NULL;
+
+  g_return_if_fail (TERN_IS_ACCOUNT (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, tern_account_undo_async);
+  g_task_set_task_data (task, g_new0 (UndoData, 1), (GDestroyNotify) undo_data_free);
+  if (self->store == NULL)
+    {
+      return_error (task, g_error_new_literal (TERN_MODEL_ERROR, TERN_MODEL_ERROR_INVALID,
+                                               "The cache is not open"));
+      return;
+    }
+  tern_store_undo_async (self->store, cancellable, undone_cb, g_steal_pointer (&task));
+}
+
+int
+tern_account_undo_finish (TernAccount *self, GAsyncResult *result, char **out_what, GError **error)
+{
+  UndoData *data;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), TERN_STORE_UNDO_FAILED);
+
+  if (!g_task_propagate_boolean (G_TASK (result), error))
+    return TERN_STORE_UNDO_FAILED;
+  data = g_task_get_task_data (G_TASK (result));
+  if (out_what != NULL)
+    *out_what = g_strdup (data->what);
+  return data->result;
+}
+
+typedef struct
+{
+  guint done;
+  guint failed;
+} ReplayData;
+
+static void
+replayed_cb (GObject *object, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  TernAccount *self = g_task_get_source_object (task);
+  ReplayData *data = g_task_get_task_data (task);
+  GError *error = NULL;
+  gboolean again = self->replay_again;
+
+  self->replaying = FALSE;
+  self->replay_again = FALSE;
+  if (!tern_sync_session_replay_finish (TERN_SYNC_SESSION (object), result, &data->done,
+                                        &data->failed, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          tern_account_set_online (self, FALSE);
+          tern_account_refresh_pending_changes (self);
+          g_signal_emit (self, signals[SIGNAL_REPLAYED], 0, 0u, 0u, error);
+        }
+      return_error (task, error);
+      return;
+    }
+  tern_account_set_online (self, TRUE);
+  tern_account_refresh_pending_changes (self);
+  g_signal_emit (self, signals[SIGNAL_REPLAYED], 0, data->done, data->failed, NULL);
+  return_success (task);
+  g_task_return_boolean (task, TRUE);
+  /* What was queued while the queue was being sent goes now. */
+  if (again)
+    tern_account_replay_async (self, NULL, NULL, NULL);
+}
+
+/**
+ * tern_account_replay_async:
+ *
+ * Sends the queue to the server. While a replay runs, another call makes
+ * one more follow and completes at once.
+ */
+void
+tern_account_replay_async (TernAccount *self,
+                           GCancellable *cancellable,
+                           GAsyncReadyCallback callback,
+                           gpointer user_data)
+{
+  g_autoptr (GTask) task = NULL;
+
+  g_return_if_fail (TERN_IS_ACCOUNT (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, tern_account_replay_async);
+  g_task_set_task_data (task, g_new0 (ReplayData, 1), g_free);
+  if (self->session == NULL)
+    {
+      return_error (task, g_error_new_literal (TERN_MODEL_ERROR, TERN_MODEL_ERROR_INVALID,
+                                               "The cache is not open"));
+      return;
+    }
+  if (self->replaying)
+    {
+      self->replay_again = TRUE;
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+  self->replaying = TRUE;
+  tern_sync_session_replay_async (self->session,
+                                  cancellable != NULL ? cancellable : self->cancellable,
+                                  replayed_cb, g_steal_pointer (&task));
+}
+
+gboolean
+tern_account_replay_finish (TernAccount *self,
+                            GAsyncResult *result,
+                            guint *out_done,
+                            guint *out_failed,
+                            GError **error)
+{
+  ReplayData *data;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  if (!g_task_propagate_boolean (G_TASK (result), error))
+    return FALSE;
+  data = g_task_get_task_data (G_TASK (result));
+  if (out_done != NULL)
+    *out_done = data->done;
+  if (out_failed != NULL)
+    *out_failed = data->failed;
+  return TRUE;
+}
+
+void
+tern_account_set_replay_automatically (TernAccount *self, gboolean replay)
+{
+  g_return_if_fail (TERN_IS_ACCOUNT (self));
+  self->replay_automatically = !!replay;
+}
+
+guint
+tern_account_get_pending_changes (TernAccount *self)
+{
+  g_return_val_if_fail (TERN_IS_ACCOUNT (self), 0);
+  return self->pending_changes;
+}
+
+guint
+tern_account_get_failed_changes (TernAccount *self)
+{
+  g_return_val_if_fail (TERN_IS_ACCOUNT (self), 0);
+  return self->failed_changes;
+}
+
+static void
+peeked_cb (GObject *object, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (TernAccount) self = user_data;
+  g_autoptr (GPtrArray) ops = NULL;
+  g_autoptr (GError) error = NULL;
+  guint pending = 0, failed = 0;
+
+  ops = tern_store_peek_ops_finish (TERN_STORE (object), result, &error);
+  if (ops == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_warning ("cannot count the queued operations: %s", error->message);
+      return;
+    }
+  for (guint i = 0; i < ops->len; i++)
+    {
+      if (((TernStoreOp *) ops->pdata[i])->state == TERN_STORE_OP_FAILED)
+        failed++;
+      else
+        pending++;
+    }
+  if (pending != self->pending_changes)
+    {
+      self->pending_changes = pending;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PENDING_CHANGES]);
+    }
+  if (failed != self->failed_changes)
+    {
+      self->failed_changes = failed;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FAILED_CHANGES]);
+    }
+}
+
+void
+tern_account_refresh_pending_changes (TernAccount *self)
+{
+  g_return_if_fail (TERN_IS_ACCOUNT (self));
+
+  if (self->store == NULL)
+    return;
+  tern_store_peek_ops_async (self->store, 0, self->cancellable, peeked_cb, g_object_ref (self));
+}
+
+gboolean
+tern_account_get_online (TernAccount *self)
+{
+  g_return_val_if_fail (TERN_IS_ACCOUNT (self), FALSE);
+  return self->online;
+}
+
+void
+tern_account_set_online (TernAccount *self, gboolean online)
+{
+  g_return_if_fail (TERN_IS_ACCOUNT (self));
+
+  if (self->online == !!online)
+    return;
+  self->online = !!online;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ONLINE]);
 }

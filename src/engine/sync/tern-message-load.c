@@ -14,6 +14,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gi18n-lib.h>
 
 #include "mime/tern-mime-body.h"
@@ -30,7 +32,9 @@ tern_sync_message_free (TernSyncMessage *message)
     return;
   g_clear_pointer (&message->summary, tern_store_summary_free);
   g_free (message->text);
+  g_free (message->html);
   g_clear_pointer (&message->attachments, g_ptr_array_unref);
+  g_clear_pointer (&message->inline_parts, g_ptr_array_unref);
   g_free (message);
 }
 
@@ -150,6 +154,7 @@ load_job (TernSyncSession *self, GTask *task, gpointer data, GCancellable *cance
   g_autoptr (TernSyncMessage) message = g_new0 (TernSyncMessage, 1);
   g_autoptr (TernMimePart) root = NULL;
   TernMimePart *text_part;
+  TernMimePart *html_part;
   GError *error = NULL;
   gint64 folder_id;
 
@@ -160,8 +165,26 @@ load_job (TernSyncSession *self, GTask *task, gpointer data, GCancellable *cance
       return;
     }
 
+  /* The HTML alternative is shown when there is one (decision 9); the
+   * plain one stays the text that is indexed and shown without a web view. */
+  html_part = tern_mime_body_pick_html_part (root);
+  if (html_part != NULL)
+    {
+      g_autoptr (GBytes) raw = _tern_sync_fetch_section (self, request->folder, request->uid,
+                                                         tern_mime_part_get_section (html_part),
+                                                         TRUE, cancellable, &error);
+
+      if (raw == NULL)
+        {
+          g_task_return_error (task, error);
+          return;
+        }
+      message->html = tern_mime_body_decode_html (html_part, raw);
+    }
   text_part = tern_mime_body_pick_text_part (root, &message->text_from_html);
-  if (text_part != NULL)
+  if (text_part != NULL && text_part == html_part && message->html != NULL)
+    message->text = tern_mime_html_to_text (message->html, strlen (message->html));
+  else if (text_part != NULL)
     {
       g_autoptr (GBytes) raw = _tern_sync_fetch_section (self, request->folder, request->uid,
                                                          tern_mime_part_get_section (text_part),
@@ -176,6 +199,7 @@ load_job (TernSyncSession *self, GTask *task, gpointer data, GCancellable *cance
     }
   if (message->text == NULL)
     message->text = g_strdup ("");
+  message->inline_parts = tern_mime_body_list_inline_parts (root);
 
   /* What is cached is searchable (decision 5). */
   {

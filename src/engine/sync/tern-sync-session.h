@@ -101,14 +101,19 @@ GBytes *tern_sync_session_fetch_section_finish (TernSyncSession *self,
 
 /* An opened message: its summary from the cache, the text to show (the
  * plain part, else the HTML part rendered to text; fetched and cached when
- * missing) and its attachments (TernMimeAttachment; size: what it takes
- * decoded, from BODYSTRUCTURE, see decoded_size()). */
+ * missing), the HTML body in UTF-8 when there is an HTML part (NULL
+ * otherwise; shown in preference to the text), the parts an HTML body may
+ * refer to by cid: (TernMimeInlinePart) and its attachments
+ * (TernMimeAttachment; size: what it takes decoded, from BODYSTRUCTURE, see
+ * decoded_size()). */
 typedef struct
 {
   TernStoreSummary *summary;
   char *text;
   gboolean text_from_html;
   GPtrArray *attachments;
+  char *html;
+  GPtrArray *inline_parts;
 } TernSyncMessage;
 
 void tern_sync_message_free (TernSyncMessage *message);

@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <string.h>
 
 #include "account/tern-account-config.h"
 
@@ -209,6 +210,63 @@ test_load_all (void)
   remove_account_file ("zeta");
 }
 
+/* A self-signed certificate made for this test (openssl req -x509, EC). */
+static const char pin_pem[] = "-----BEGIN CERTIFICATE-----\n"
+                              "MIIBiTCCAS+gAwIBAgIULFBnbSFOK1sLE2B7ekJsvcGb5JkwCgYIKoZIzj0EAwIw\n"
+                              "GjEYMBYGA1UEAwwPcGluLmV4YW1wbGUub3JnMB4XDTI2MTEyNjE0NTEzMVoXDTM2\n"
+                              "MTEyMzE0NTEzMVowGjEYMBYGA1UEAwwPcGluLmV4YW1wbGUub3JnMFkwEwYHKoZI\n"
+                              "zj0CAQYIKoZIzj0DAQcDQgAEZ3rTqBcAuCyRuroV9VIVNZHayGsDrQvR+8foAG2Q\n"
+                              "3tz81inG1yRdWfLCY4HSL1wD0LeO7SZ04bezvyjkij011KNTMFEwHQYDVR0OBBYE\n"
+                              "FAvuBLcqubwbzvposkAMNWFGWT74MB8GA1UdIwQYMBaAFAvuBLcqubwbzvposkAM\n"
+                              "NWFGWT74MA8GA1UdEwEB/wQFMAMBAf8wCgYIKoZIzj0EAwIDSAAwRQIgZb1Xz6va\n"
+                              "f87dWd9Rx2sdXxjsXwwb3yvKdKrR34AJzDQCIQDgtwFR765IhQ4HbmR/5vGsfqrT\n"
+                              "gIVklAtBnUgO8lMnWg==\n"
+                              "-----END CERTIFICATE-----\n";
+
+/* A pinned certificate survives saving and loading byte for byte, since the
+ * IMAP client accepts it only when it is the very same certificate. */
+static void
+test_pinned_certificate (void)
+{
+  g_autoptr (TernAccountConfig) config = tern_account_config_new ("pinned");
+  g_autoptr (TernAccountConfig) loaded = NULL;
+  g_autoptr (GTlsCertificate) certificate = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *contents = NULL;
+  g_autofree char *path = account_path ("pinned");
+
+  assert_private_config_home ();
+  certificate = g_tls_certificate_new_from_pem (pin_pem, -1, &error);
+  g_assert_no_error (error);
+
+  tern_account_config_set_email (config, "alice@example.org");
+  tern_account_config_set_imap (config, "imap.example.org", 993, TERN_SECURITY_TLS, "alice");
+  g_assert_null (tern_account_config_get_pinned_certificate (config));
+  tern_account_config_set_pinned_certificate (config, certificate);
+  g_assert_true (tern_account_config_save (config, &error));
+  g_assert_no_error (error);
+
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  g_assert_nonnull (strstr (contents, "PinnedCertificate=-----BEGIN CERTIFICATE-----"));
+
+  loaded = tern_account_config_load ("pinned", &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (tern_account_config_get_pinned_certificate (loaded));
+  g_assert_true (
+    g_tls_certificate_is_same (certificate, tern_account_config_get_pinned_certificate (loaded)));
+  g_clear_object (&loaded);
+
+  /* Garbage where the certificate should be is an error, not "no pin". */
+  write_account_file ("pinned", "[Account]\nEmail=a@example.org\n"
+                                "[IMAP]\nHost=h\nPort=993\nSecurity=tls\nUser=a\n"
+                                "PinnedCertificate=-----BEGIN CERTIFICATE-----\\nAAAA\\n"
+                                "-----END CERTIFICATE-----\n");
+  loaded = tern_account_config_load ("pinned", &error);
+  g_assert_error (error, TERN_ACCOUNT_ERROR, TERN_ACCOUNT_ERROR_INVALID);
+  g_assert_null (loaded);
+  remove_account_file ("pinned");
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -222,6 +280,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/account/config/load-missing", test_load_missing);
   g_test_add_func ("/account/config/load-invalid", test_load_invalid);
   g_test_add_func ("/account/config/load-all", test_load_all);
+  g_test_add_func ("/account/config/pinned-certificate", test_pinned_certificate);
 
   return g_test_run ();
 }

@@ -139,6 +139,53 @@ test_filename_broken (void)
     }
 }
 
+/* An HTML body with its cid: parts (DESIGN decision 9): the parts with a
+ * Content-ID outside an attached message, brackets removed; odd IDs are
+ * left out rather than trusted. */
+static void
+test_inline_parts (void)
+{
+  g_autoptr (TernMimePart) root = parse_bodystructure (
+    "(((\"TEXT\" \"PLAIN\" (\"CHARSET\" \"utf-8\") NIL NIL \"7BIT\" 5 1 NIL NIL NIL NIL)"
+    "(\"TEXT\" \"HTML\" (\"CHARSET\" \"iso-8859-1\") NIL NIL \"QUOTED-PRINTABLE\" 30 1 NIL "
+    "NIL NIL NIL) \"ALTERNATIVE\" (\"BOUNDARY\" \"alt\") NIL NIL NIL)"
+    "(\"IMAGE\" \"PNG\" NIL \"<Logo@Example>\" NIL \"BASE64\" 14 NIL (\"INLINE\" NIL) NIL "
+    "NIL)"
+    "(\"IMAGE\" \"GIF\" NIL \" bare@id \" NIL \"BASE64\" 14 NIL NIL NIL NIL)"
+    "(\"IMAGE\" \"GIF\" NIL \"<>\" NIL \"BASE64\" 14 NIL NIL NIL NIL)"
+    "(\"MESSAGE\" \"RFC822\" NIL NIL NIL \"7BIT\" 300 (NIL \"inner\" ((NIL NIL \"inner\" "
+    "\"example.org\")) ((NIL NIL \"inner\" \"example.org\")) ((NIL NIL \"inner\" "
+    "\"example.org\")) NIL NIL NIL NIL NIL) (\"IMAGE\" \"PNG\" NIL \"<inner@x>\" NIL "
+    "\"BASE64\" 14 NIL NIL NIL NIL) 5 NIL NIL NIL NIL) "
+    "\"RELATED\" (\"BOUNDARY\" \"rel\") NIL NIL NIL)");
+  g_autoptr (GPtrArray) parts = tern_mime_body_list_inline_parts (root);
+  g_autoptr (GBytes) raw = g_bytes_new_static ("<p>caf=E9 <img src=3D\"cid:x\"></p>", 33);
+  g_autofree char *html = NULL;
+  TernMimePart *html_part = tern_mime_body_pick_html_part (root);
+  TernMimeInlinePart *part;
+
+  g_assert_cmpuint (parts->len, ==, 2);
+  part = parts->pdata[0];
+  g_assert_cmpstr (part->content_id, ==, "Logo@Example");
+  g_assert_cmpstr (part->section, ==, "2");
+  g_assert_cmpstr (part->mime_type, ==, "image/png");
+  g_assert_cmpstr (part->encoding, ==, "base64");
+  part = parts->pdata[1];
+  g_assert_cmpstr (part->content_id, ==, "bare@id");
+  g_assert_cmpstr (part->section, ==, "3");
+
+  g_assert_true (tern_mime_body_find_inline_part (parts, "Logo@Example") == parts->pdata[0]);
+  g_assert_true (tern_mime_body_find_inline_part (parts, "logo@example") == parts->pdata[0]);
+  g_assert_null (tern_mime_body_find_inline_part (parts, "inner@x"));
+  g_assert_null (tern_mime_body_find_inline_part (parts, ""));
+  g_assert_null (tern_mime_body_find_inline_part (NULL, "bare@id"));
+
+  g_assert_nonnull (html_part);
+  g_assert_cmpstr (tern_mime_part_get_section (html_part), ==, "1.2");
+  html = tern_mime_body_decode_html (html_part, raw);
+  g_assert_cmpstr (html, ==, "<p>caf\xc3\xa9 <img src=\"cid:x\"></p>");
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -148,6 +195,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/mime/body/html-only", test_html_only);
   g_test_add_func ("/mime/body/decode-text", test_decode_text);
   g_test_add_func ("/mime/body/no-text", test_no_text);
+  g_test_add_func ("/mime/body/inline-parts", test_inline_parts);
   g_test_add_func ("/mime/body/filename-broken", test_filename_broken);
 
   return g_test_run ();

@@ -1,0 +1,68 @@
+# uilib.py — what the UI tests share besides AT-SPI (atspi_util.py): the
+# Dovecot fixture's server (TERN_TEST_* from tests/fixtures/with-dovecot),
+# keys and text typed with xdotool, a direct IMAP connection to check the
+# server independently, the test account added with tern-cli, and lookups in
+# the accessible tree.
+#
+# Copyright 2026 The Tern authors
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+import imaplib
+import os
+import subprocess
+
+import atspi_util as au
+
+E = os.environ
+HOST = E.get("TERN_TEST_IMAP_HOST")
+PORT = int(E.get("TERN_TEST_IMAP_PORT", "0"))
+TLS_PORT = int(E.get("TERN_TEST_IMAPS_PORT", "0"))
+CA_FILE = E.get("TERN_TEST_CA_FILE")
+USER = E.get("TERN_TEST_IMAP_USER")
+PASSWORD = E.get("TERN_TEST_IMAP_PASSWORD")
+ACCOUNT = "Alice Test"
+SYNC_TIMEOUT = 90
+
+
+def key(*keys):
+    subprocess.run(["xdotool", "key", "--clearmodifiers", *keys], check=True, timeout=10)
+
+
+def type_text(text):
+    subprocess.run(["xdotool", "type", "--clearmodifiers", "--delay", "20", text], check=True,
+                   timeout=60)
+
+
+def imap():
+    c = imaplib.IMAP4(HOST, PORT)
+    c.login(USER, PASSWORD)
+    return c
+
+
+def add_account(cli, ident="work"):
+    """The fixture's account added with tern-cli over implicit TLS."""
+    return subprocess.run([cli, "account", "add", ident, "--email", "%s@example.org" % USER,
+                           "--display-name", ACCOUNT, "--imap", "%s:%d" % (HOST, TLS_PORT),
+                           "--imap-security", "tls", "--user", USER, "--ca-file", CA_FILE,
+                           "--password-stdin"], input=PASSWORD + "\n", capture_output=True,
+                          text=True, timeout=120)
+
+
+def child_names(acc):
+    """The names of the list items directly under acc."""
+    names = []
+    for i in range(acc.get_child_count()):
+        child = acc.get_child_at_index(i)
+        if child is not None and child.get_role_name() == "list item":
+            names.append(child.get_name())
+    return names
+
+
+def focused_in(root):
+    for acc in au._walk(root):
+        try:
+            if "focused" in au.states(acc):
+                return acc
+        except Exception:  # noqa: BLE001 — the tree changes under us
+            continue
+    return None
