@@ -162,10 +162,11 @@ def main():
         msg_list = au.find(frame, role="list", name="Messages")
         return msg_list is not None and len(list_rows(msg_list)) >= 10
 
-    empty_times, full_times, start_stalls = [], [], []
+    empty_times, full_times, start_stalls, empty_rss = [], [], [], []
     for i in range(RUNS + 1):
         # The first start of each kind warms the page cache and is not counted.
         t, launched, frame = start_window(empty_env, empty_ready)
+        empty_rss.append(rss_mb(launched.proc.pid)[0])
         launched.__exit__(None, None, None)
         if i:
             empty_times.append(t)
@@ -196,6 +197,11 @@ def main():
                         fail=False)
         key("Home")
         first_names = list_rows(msg_list)
+        perf = None
+        if E.get("BENCH_PERF"):
+            # perf record of the scrolling, for finding what stalls.
+            perf = subprocess.Popen(["perf", "record", "-g", "-o", E["BENCH_PERF"], "-p",
+                                     str(launched.proc.pid)])
         t_scroll = time.monotonic()
         key("End")
         # The oldest rows differ from the newest once the view has reached the end.
@@ -207,6 +213,9 @@ def main():
         au.wait_for(lambda: list_rows(msg_list)[:3] == first_names[:3], "the top again",
                     timeout=60)
         scroll_stalls = stalls(stall_log, t_scroll, time.monotonic())
+        if perf is not None:
+            perf.send_signal(2)
+            perf.wait(timeout=60)
         rss_scrolled, hwm = rss_mb(launched.proc.pid)
 
         key("Return")
@@ -240,7 +249,10 @@ def main():
         "longest stall scrolling end to end", worst(scroll_stalls), "",
         "<= %.0f ms %s" % (STALL_BUDGET_MS, "ok" if worst(scroll_stalls) <= STALL_BUDGET_MS
                            else "MISSED"), len(scroll_stalls)))
-    print("%-44s %8.1fMB %8s %s" % ("resident memory, folder open", rss_open, "",
+    print("%-44s %8.1fMB %8s" % ("resident memory, empty window (baseline)",
+                                 statistics.median(empty_rss), "1.00"))
+    print("%-44s %8.1fMB %7.2fx %s" % ("resident memory, folder open", rss_open,
+                                       rss_open / statistics.median(empty_rss),
                                     "<= %.0f MB %s" % (RSS_BUDGET_MB, "ok" if rss_open <=
                                                        RSS_BUDGET_MB else "MISSED")))
     print("%-44s %8.1fMB %8s peak %.1f MB" % ("resident memory after scrolling", rss_scrolled,

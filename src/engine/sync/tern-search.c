@@ -105,21 +105,9 @@ server_search (TernSyncSession *self,
   gboolean is_string;
   const char *text;
 
-  client = _tern_sync_session_get_client (self, cancellable, error);
+  client = _tern_sync_session_examine (self, folder, cancellable, error);
   if (client == NULL)
     return NULL;
-  if (tern_imap_client_get_state (client) != TERN_IMAP_CLIENT_SELECTED ||
-      g_strcmp0 (tern_imap_client_get_selected_mailbox (client), folder) != 0)
-    {
-      g_auto (TernAwait) wait = TERN_AWAIT_INIT;
-      g_autoptr (TernImapSelectInfo) info = NULL;
-
-      tern_imap_client_select_async (client, folder, TERN_IMAP_SELECT_READ_ONLY, NULL, cancellable,
-                                     tern_await_cb, &wait);
-      info = tern_imap_client_select_finish (client, tern_await (&wait), error);
-      if (info == NULL)
-        return NULL;
-    }
 
   if (tern_imap_client_has_capability (client, "ESEARCH"))
     tern_imap_command_add_raw (command, "RETURN (ALL)");

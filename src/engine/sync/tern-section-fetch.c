@@ -115,21 +115,9 @@ _tern_sync_fetch_section (TernSyncSession *self,
       return cached;
   }
 
-  client = _tern_sync_session_get_client (self, cancellable, error);
+  client = _tern_sync_session_examine (self, folder, cancellable, error);
   if (client == NULL)
     return NULL;
-  if (tern_imap_client_get_state (client) != TERN_IMAP_CLIENT_SELECTED ||
-      g_strcmp0 (tern_imap_client_get_selected_mailbox (client), folder) != 0)
-    {
-      g_auto (TernAwait) wait = TERN_AWAIT_INIT;
-      g_autoptr (TernImapSelectInfo) info = NULL;
-
-      tern_imap_client_select_async (client, folder, TERN_IMAP_SELECT_READ_ONLY, NULL, cancellable,
-                                     tern_await_cb, &wait);
-      info = tern_imap_client_select_finish (client, tern_await (&wait), error);
-      if (info == NULL)
-        return NULL;
-    }
 
   progress_name = g_strdup_printf ("%s/%u/%s", folder, uid, section);
   for (;;)

@@ -20,6 +20,10 @@ G_BEGIN_DECLS
  * remembered to have contradicted itself) when there is none. */
 TernImapClient *
 _tern_sync_session_get_client (TernSyncSession *self, GCancellable *cancellable, GError **error);
+TernImapClient *_tern_sync_session_examine (TernSyncSession *self,
+                                            const char *folder,
+                                            GCancellable *cancellable,
+                                            GError **error);
 /* Drops the connection after a network error: the next job reconnects. */
 void _tern_sync_session_drop_client (TernSyncSession *self);
 gboolean _tern_sync_session_run (TernSyncSession *self,

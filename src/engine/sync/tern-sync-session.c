@@ -285,6 +285,33 @@ _tern_sync_session_get_client (TernSyncSession *self, GCancellable *cancellable,
   return self->client;
 }
 
+/* The connection with @folder selected (EXAMINE, read-only) for reading
+ * parts or searching; a folder selected already, read-only or not, stays. */
+TernImapClient *
+_tern_sync_session_examine (TernSyncSession *self,
+                            const char *folder,
+                            GCancellable *cancellable,
+                            GError **error)
+{
+  TernImapClient *client = _tern_sync_session_get_client (self, cancellable, error);
+
+  if (client == NULL)
+    return NULL;
+  if (tern_imap_client_get_state (client) != TERN_IMAP_CLIENT_SELECTED ||
+      g_strcmp0 (tern_imap_client_get_selected_mailbox (client), folder) != 0)
+    {
+      g_auto (TernAwait) wait = TERN_AWAIT_INIT;
+      g_autoptr (TernImapSelectInfo) info = NULL;
+
+      tern_imap_client_select_async (client, folder, TERN_IMAP_SELECT_READ_ONLY, NULL, cancellable,
+                                     tern_await_cb, &wait);
+      info = tern_imap_client_select_finish (client, tern_await (&wait), error);
+      if (info == NULL)
+        return NULL;
+    }
+  return client;
+}
+
 void
 _tern_sync_session_drop_client (TernSyncSession *self)
 {
