@@ -564,6 +564,24 @@ pane_sync_folders (AccountPane *pane, const char *const *folders)
   tern_sync_session_sync_async (session, folders, pane->cancellable, synced, pane_ref (pane));
 }
 
+/* Preferences' cache size limit, per account, in MiB. */
+static void
+apply_cache_limit (TernWindow *self, AccountPane *pane)
+{
+  guint64 mib = (guint64) MAX (g_settings_get_int (self->settings, "cache-size-limit"), 16);
+
+  if (pane->cache_open)
+    tern_sync_session_set_part_cache_limit (tern_account_get_sync_session (pane->account),
+                                            mib * 1024 * 1024);
+}
+
+static void
+cache_limit_changed (GSettings *settings, const char *key, TernWindow *self)
+{
+  for (guint i = 0; self->panes != NULL && i < self->panes->len; i++)
+    apply_cache_limit (self, g_ptr_array_index (self->panes, i));
+}
+
 static void
 pane_sync (AccountPane *pane)
 {
@@ -633,6 +651,7 @@ cache_opened (GObject *source, GAsyncResult *result, gpointer user_data)
 
   session = tern_account_get_sync_session (pane->account);
   pane->progress_handler = g_signal_connect (session, "progress", G_CALLBACK (on_progress), pane);
+  apply_cache_limit (pane->window, pane);
 
   tern_account_refresh_pending_changes (pane->account);
   /* The cache first, then the server; then the server tells of changes. */
@@ -1753,6 +1772,8 @@ tern_window_finalize (GObject *object)
 {
   TernWindow *self = TERN_WINDOW (object);
 
+  if (self->settings != NULL)
+    g_signal_handlers_disconnect_by_data (self->settings, self);
   g_clear_object (&self->settings);
   g_clear_object (&self->message_selection);
   g_clear_object (&self->messages);
@@ -1881,6 +1902,8 @@ tern_window_init (TernWindow *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   self->panes = g_ptr_array_new_with_free_func ((GDestroyNotify) pane_kill);
   self->settings = g_settings_new (APP_ID);
+  g_signal_connect (self->settings, "changed::cache-size-limit", G_CALLBACK (cache_limit_changed),
+                    self);
 
   self->message_selection = gtk_multi_selection_new (NULL);
   g_signal_connect (factory, "setup", G_CALLBACK (message_setup), NULL);
