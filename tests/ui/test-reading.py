@@ -5,6 +5,7 @@
 # imaplib's STATUS says), INBOX lists its messages, a message opened with the
 # keyboard alone shows its subject and body text in the reader (compared with
 # the raw message fetched independently), F6 moves the focus between panes,
+# new mail arrives with F5 and, through IDLE, without it,
 # and every visible control has an accessible name. Screenshots of each step
 # go into the test log directory.
 #
@@ -232,6 +233,25 @@ def main():
                          in child_names(sidebar), "the new unread count", timeout=SYNC_TIMEOUT,
                          fail=False),
              "after F5 the sidebar counts the new message as unread")
+
+        # And without F5: the window idles on INBOX (IDLE), so mail that
+        # another device puts there shows up by itself.
+        pushed = "Pushed news %d" % os.getpid()
+        c = imap()
+        typ, data = c.append("INBOX", None, None,
+                             ("From: Carol Example <carol@example.org>\r\nTo: alice@example.org\r\n"
+                              "Subject: %s\r\nDate: Thu, 26 Nov 2026 11:00:00 +0000\r\n"
+                              "Message-ID: <pushed-%d@example.org>\r\n\r\nHello again.\r\n"
+                              % (pushed, os.getpid())).encode())
+        c.logout()
+        t.ok(typ == "OK" and au.wait_for(lambda: [n for n in child_names(msg_list) if pushed in n],
+                                         "the pushed message in the list",
+                                         timeout=SYNC_TIMEOUT, fail=False),
+             "without F5, new mail appears in the open INBOX (IDLE)")
+        t.ok(au.wait_for(lambda: ("Inbox, %d unread" % (folders["INBOX"][1] + 2))
+                         in child_names(sidebar), "the new unread count", timeout=SYNC_TIMEOUT,
+                         fail=False),
+             "and the sidebar counts it as unread")
 
         unnamed = au.unnamed_interactive(frame)
         t.ok(not unnamed, "every interactive widget has an accessible name (unnamed: %s)"
