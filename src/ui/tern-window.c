@@ -48,12 +48,12 @@ typedef struct
   GtkLabel *pending_label;
   GtkListView *list_view;
   gulong progress_handler;
-  char *sync_error;      /* the last sync's error, for the header */
-  TernIdleWatcher *idle; /* the INBOX, pushed by the server */
+  char *sync_error;         /* the last sync's error, for the header */
+  TernIdleWatcher *idle;    /* the INBOX, pushed by the server */
+  GHashTable *idle_pending; /* folders IDLE told of while a sync ran */
   guint cache_open : 1;
   guint syncing : 1;
-  guint idle_pending : 1; /* IDLE said "changed" while a sync ran */
-  guint quiet : 1;        /* the running sync is IDLE's: no "Connecting…" */
+  guint quiet : 1; /* the running sync is IDLE's: no "Connecting…" */
 } AccountPane;
 
 struct _TernWindow
@@ -100,6 +100,9 @@ struct _TernWindow
   /* after messages left the list, the row to select in their place */
   guint reselect;
 
+  /* tern_window_show_message()'s message, opened once its folder is listed */
+  guint32 show_uid;
+
   /* marking the open message read after mark-read-delay */
   guint mark_read_source;
   guint32 mark_read_uid;
@@ -121,6 +124,14 @@ enum
 };
 
 static GParamSpec *properties[N_PROPS];
+
+enum
+{
+  FOLDER_SYNCED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (TernWindow, tern_window, ADW_TYPE_APPLICATION_WINDOW)
 
@@ -148,6 +159,7 @@ pane_clear (AccountPane *pane)
   if (pane->account != NULL)
     g_signal_handlers_disconnect_by_data (pane->account, pane);
   g_clear_pointer (&pane->sync_error, g_free);
+  g_clear_pointer (&pane->idle_pending, g_hash_table_unref);
   if (pane->idle != NULL)
     {
       g_signal_handlers_disconnect_by_data (pane->idle, pane);
@@ -243,11 +255,34 @@ toast_new_text (const char *text)
   return adw_toast_new (escaped);
 }
 
+static void open_message (TernWindow *self, guint position, gboolean show_reader);
+
+/* Opens show_uid, if it is listed. */
+static void
+show_pending_message (TernWindow *self)
+{
+  guint position;
+
+  if (self->show_uid == 0 || self->messages == NULL ||
+      tern_message_list_get_loading (self->messages))
+    return;
+  position = tern_message_list_find (self->messages, self->show_uid);
+  self->show_uid = 0;
+  if (position == TERN_MESSAGE_LIST_INVALID_POSITION)
+    return;
+  gtk_widget_activate_action (GTK_WIDGET (self->message_view), "list.scroll-to-item", "u",
+                              position);
+  open_message (self, position, TRUE);
+}
+
 static void
 messages_loaded (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (TernWindow) self = user_data;
   g_autoptr (GError) error = NULL;
+
+  if (TERN_MESSAGE_LIST (source) == self->messages)
+    show_pending_message (self);
 
   if (!tern_message_list_load_finish (TERN_MESSAGE_LIST (source), result, &error) &&
       !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -463,6 +498,37 @@ on_progress (TernSyncSession *session,
 }
 
 static void
+collect_other_folders (GListModel *model, TernFolderTree *tree, GPtrArray *paths)
+{
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr (TernFolder) folder = g_list_model_get_item (model, i);
+      g_autoptr (GListModel) children = NULL;
+
+      if (tern_folder_get_selectable (folder) &&
+          tern_folder_get_role (folder) != TERN_FOLDER_ROLE_INBOX)
+        g_ptr_array_add (paths, (gpointer) tern_folder_get_path (folder));
+      children = tern_folder_tree_create_child_model (folder, tree);
+      if (children != NULL)
+        collect_other_folders (children, tree, paths);
+    }
+}
+
+/* The IDLE connection watches the INBOX; it keeps the other folders
+ * current as well (NOTIFY, else STATUS now and then). */
+static void
+pane_watch_other_folders (AccountPane *pane)
+{
+  g_autoptr (GPtrArray) paths = g_ptr_array_new ();
+
+  if (pane->idle == NULL || pane->tree == NULL)
+    return;
+  collect_other_folders (G_LIST_MODEL (pane->tree), pane->tree, paths);
+  g_ptr_array_add (paths, NULL);
+  tern_idle_watcher_set_other_folders (pane->idle, (const char *const *) paths->pdata);
+}
+
+static void
 tree_reloaded (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (AccountPane) pane = user_data;
@@ -477,6 +543,7 @@ tree_reloaded (GObject *source, GAsyncResult *result, gpointer user_data)
     }
   if ((self = pane->window) == NULL)
     return;
+  pane_watch_other_folders (pane);
   /* Open the first account's INBOX when nothing is open yet. */
   if (self->folder == NULL && pane == g_ptr_array_index (self->panes, 0))
     {
@@ -509,10 +576,9 @@ synced (GObject *source, GAsyncResult *result, gpointer user_data)
   pane->quiet = FALSE;
   if ((self = pane->window) == NULL)
     return;
-  if (pane->idle_pending)
+  if (g_hash_table_size (pane->idle_pending) > 0)
     {
       /* What IDLE told of during this sync may have come after its fetch. */
-      pane->idle_pending = FALSE;
       g_idle_add_full (G_PRIORITY_DEFAULT, idle_resync, pane_ref (pane),
                        (GDestroyNotify) pane_unref);
     }
@@ -543,6 +609,9 @@ synced (GObject *source, GAsyncResult *result, gpointer user_data)
                                          folder->vanished_uids->len,
                                          (const guint32 *) folder->changed_uids->data,
                                          folder->changed_uids->len);
+      g_signal_emit (self, signals[FOLDER_SYNCED], 0, pane->account, folder);
+      if (pane->window == NULL)
+        return;
     }
   tern_account_set_online (pane->account, TRUE);
   tern_account_refresh_pending_changes (pane->account);
@@ -598,20 +667,26 @@ idle_changed (TernIdleWatcher *watcher, const char *folder, AccountPane *pane)
     return;
   if (pane->syncing)
     {
-      pane->idle_pending = TRUE;
+      g_hash_table_add (pane->idle_pending, g_strdup (folder));
       return;
     }
   pane->quiet = TRUE;
   pane_sync_folders (pane, folders);
 }
 
+/* Syncs at once every folder IDLE told of while the last sync ran. */
 static gboolean
 idle_resync (gpointer user_data)
 {
   AccountPane *pane = user_data;
+  g_autofree const char **folders = NULL;
 
-  if (pane->idle != NULL)
-    idle_changed (pane->idle, tern_idle_watcher_get_folder (pane->idle), pane);
+  if (pane->window == NULL || pane->syncing || g_hash_table_size (pane->idle_pending) == 0)
+    return G_SOURCE_REMOVE;
+  folders = (const char **) g_hash_table_get_keys_as_array (pane->idle_pending, NULL);
+  pane->quiet = TRUE;
+  pane_sync_folders (pane, folders);
+  g_hash_table_remove_all (pane->idle_pending);
   return G_SOURCE_REMOVE;
 }
 
@@ -659,6 +734,7 @@ cache_opened (GObject *source, GAsyncResult *result, gpointer user_data)
   pane_sync (pane);
   pane->idle = tern_idle_watcher_new (tern_account_get_config (pane->account), "INBOX");
   g_signal_connect (pane->idle, "changed", G_CALLBACK (idle_changed), pane);
+  pane_watch_other_folders (pane);
   tern_idle_watcher_start (pane->idle);
 }
 
@@ -674,6 +750,7 @@ pane_new (TernWindow *self, TernAccountConfig *config)
   pane->window = self;
   pane->account = tern_account_new (config);
   pane->cancellable = g_cancellable_new ();
+  pane->idle_pending = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 
   pane->header = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
   gtk_widget_set_margin_top (pane->header, 12);
@@ -743,6 +820,69 @@ clear_panes (TernWindow *self)
   open_folder (self, NULL, NULL);
   self->folder_pane = NULL;
   g_ptr_array_set_size (self->panes, 0);
+}
+
+static AccountPane *
+find_pane (TernWindow *self, const char *account_id)
+{
+  for (guint i = 0; self->panes != NULL && i < self->panes->len; i++)
+    {
+      AccountPane *pane = g_ptr_array_index (self->panes, i);
+
+      if (g_strcmp0 (tern_account_get_id (pane->account), account_id) == 0)
+        return pane;
+    }
+  return NULL;
+}
+
+/**
+ * tern_window_lookup_account:
+ * Returns: (transfer none) (nullable): the window's account @account_id
+ */
+TernAccount *
+tern_window_lookup_account (TernWindow *self, const char *account_id)
+{
+  AccountPane *pane;
+
+  g_return_val_if_fail (TERN_IS_WINDOW (self), NULL);
+
+  pane = find_pane (self, account_id);
+  return pane != NULL ? pane->account : NULL;
+}
+
+/* Opens @folder of @account_id and in it message @uid, once listed (a
+ * notification was clicked). */
+void
+tern_window_show_message (TernWindow *self, const char *account_id, const char *folder, guint32 uid)
+{
+  AccountPane *pane;
+  GListModel *rows;
+
+  g_return_if_fail (TERN_IS_WINDOW (self));
+
+  pane = find_pane (self, account_id);
+  if (pane == NULL || pane->selection == NULL)
+    return;
+  self->show_uid = uid;
+  if (self->folder_pane == pane && g_strcmp0 (tern_folder_get_path (self->folder), folder) == 0)
+    {
+      show_pending_message (self);
+      return;
+    }
+  rows = G_LIST_MODEL (pane->selection);
+  for (guint i = 0; i < g_list_model_get_n_items (rows); i++)
+    {
+      g_autoptr (GtkTreeListRow) row = g_list_model_get_item (rows, i);
+      g_autoptr (TernFolder) item = gtk_tree_list_row_get_item (row);
+
+      if (g_strcmp0 (tern_folder_get_path (item), folder) == 0)
+        {
+          /* open_folder() loads the list; messages_loaded() opens the message. */
+          gtk_single_selection_set_selected (pane->selection, i);
+          return;
+        }
+    }
+  self->show_uid = 0;
 }
 
 void
@@ -1797,6 +1937,18 @@ tern_window_class_init (TernWindowClass *klass)
   GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
 
   g_type_ensure (TERN_TYPE_READER);
+
+  /**
+   * TernWindow::folder-synced:
+   * @account: the TernAccount
+   * @result: the `const TernSyncFolderResult *` of one folder
+   *
+   * A sync of one of the window's accounts finished with this folder
+   * (IDLE's syncs included); the notifier tells of new mail from it.
+   */
+  signals[FOLDER_SYNCED] =
+    g_signal_new ("folder-synced", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 2, TERN_TYPE_ACCOUNT, G_TYPE_POINTER);
 
   object_class->dispose = tern_window_dispose;
   object_class->finalize = tern_window_finalize;

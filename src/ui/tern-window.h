@@ -9,6 +9,8 @@
 
 #include <adwaita.h>
 
+#include "model/tern-account.h"
+
 G_BEGIN_DECLS
 
 #define TERN_TYPE_WINDOW (tern_window_get_type ())
@@ -17,5 +19,10 @@ G_DECLARE_FINAL_TYPE (TernWindow, tern_window, TERN, WINDOW, AdwApplicationWindo
 
 TernWindow *tern_window_new (GtkApplication *application);
 void tern_window_reload_accounts (TernWindow *self);
+TernAccount *tern_window_lookup_account (TernWindow *self, const char *account_id);
+void tern_window_show_message (TernWindow *self,
+                               const char *account_id,
+                               const char *folder,
+                               guint32 uid);
 
 G_END_DECLS

@@ -483,7 +483,10 @@ save_folder (FolderSync *sync, GError **error)
     return FALSE;
   sync->folder->id = id;
   if (reset)
-    sync->result->uidvalidity_reset = TRUE;
+    {
+      sync->result->uidvalidity_reset = TRUE;
+      sync->result->first_sync = TRUE;
+    }
   return TRUE;
 }
 
@@ -1278,6 +1281,7 @@ _tern_sync_folder (TernSyncSession *self,
   result->new_uids = g_array_new (FALSE, FALSE, sizeof (guint32));
   result->changed_uids = g_array_new (FALSE, FALSE, sizeof (guint32));
   result->vanished_uids = g_array_new (FALSE, FALSE, sizeof (guint32));
+  result->first_sync = folder->uidvalidity == 0;
 
   ok = sync_folder_once (self, folder, trust, result, cancellable, &local);
   if (!ok && trust && _tern_sync_session_get_fallback (self))

@@ -52,6 +52,7 @@ struct _TernIdleWatcher
   GError *error;
   guint restart_interval;
   guint poll_interval;
+  char **other_folders;
 
   GCancellable *cancellable; /* the current connection's */
   TernImapClient *client;
@@ -499,6 +500,15 @@ tern_idle_watcher_set_intervals (TernIdleWatcher *self, guint restart, guint pol
   self->poll_interval = poll;
 }
 
+void
+tern_idle_watcher_set_other_folders (TernIdleWatcher *self, const char *const *folders)
+{
+  g_return_if_fail (TERN_IS_IDLE_WATCHER (self));
+
+  g_strfreev (self->other_folders);
+  self->other_folders = g_strdupv ((char **) folders);
+}
+
 static void
 tern_idle_watcher_dispose (GObject *object)
 {
@@ -516,6 +526,7 @@ tern_idle_watcher_finalize (GObject *object)
 
   g_clear_object (&self->config);
   g_free (self->folder);
+  g_strfreev (self->other_folders);
   g_clear_error (&self->error);
 
   G_OBJECT_CLASS (tern_idle_watcher_parent_class)->finalize (object);

@@ -45,6 +45,10 @@ const GError *tern_idle_watcher_get_error (TernIdleWatcher *self);
  * IDLE is polled (seconds; before start). */
 void tern_idle_watcher_set_intervals (TernIdleWatcher *self, guint restart, guint poll);
 
+/* The account's other folders, kept current by NOTIFY where the server
+ * offers it, else by a periodic STATUS; "changed" names the folder. */
+void tern_idle_watcher_set_other_folders (TernIdleWatcher *self, const char *const *folders);
+
 void tern_idle_watcher_start (TernIdleWatcher *self);
 void tern_idle_watcher_stop (TernIdleWatcher *self);
 

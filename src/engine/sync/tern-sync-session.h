@@ -35,6 +35,9 @@ typedef struct
   guint vanished;
   TernSyncMode mode;
   gboolean uidvalidity_reset;
+  /* Nothing was cached of this folder before (or UIDVALIDITY changed): its
+   * "new" messages are not news, so nobody is notified of them. */
+  gboolean first_sync;
   /* the UIDs, for live models */
   GArray *new_uids;
   GArray *changed_uids;
