@@ -13,6 +13,10 @@
  * the same in words: "Unread, flagged, Alice Example, Quarterly report,
  * 3 hours ago, has attachment".
  *
+ * Rows are made by the dozen when a long list is shown or scrolled fast, so
+ * they are built in code (a template is parsed anew for every row), and a
+ * summary's burst of notifications is shown once, before the next layout.
+ *
  * Threading: main context only.
  */
 
@@ -28,7 +32,6 @@ struct _TernMessageRow
 {
   GtkWidget parent_instance;
 
-  /* template widgets */
   GtkLabel *sender_label;
   GtkImage *attachment_icon;
   GtkImage *flag_icon;
@@ -39,6 +42,7 @@ struct _TernMessageRow
   /* owned */
   TernMessageSummary *summary;
   GSignalGroup *summary_signals;
+  guint update_id;
 };
 
 G_DEFINE_FINAL_TYPE (TernMessageRow, tern_message_row, GTK_TYPE_WIDGET)
@@ -54,18 +58,21 @@ G_DEFINE_FINAL_TYPE (TernMessageRow, tern_message_row, GTK_TYPE_WIDGET)
 char *
 tern_format_relative_date (gint64 unix_time, GDateTime *now)
 {
-  g_autoptr (GDateTime) local_now = NULL;
+  /* The locale's date format is slow and the same for a whole day of mail:
+   * the last few days' texts are kept (main context only). */
+  static struct
+  {
+    gint64 day;
+    char *text;
+  } days[16];
+  static guint next_day;
   g_autoptr (GDateTime) then = NULL;
-  gint64 seconds;
+  gint64 seconds, day;
 
   if (unix_time <= 0)
     return g_strdup ("");
-  if (now == NULL)
-    now = local_now = g_date_time_new_now_local ();
-  then = g_date_time_new_from_unix_local (unix_time);
-  if (then == NULL)
-    return g_strdup ("");
-  seconds = g_date_time_to_unix (now) - unix_time;
+  seconds =
+    (now != NULL ? g_date_time_to_unix (now) : g_get_real_time () / G_USEC_PER_SEC) - unix_time;
 
   if (seconds < 60)
     return g_strdup (_ ("just now"));
@@ -78,7 +85,20 @@ tern_format_relative_date (gint64 unix_time, GDateTime *now)
   if (seconds < 7 * 86400)
     return g_strdup_printf (ngettext ("%d day ago", "%d days ago", (gulong) (seconds / 86400)),
                             (int) (seconds / 86400));
-  return g_date_time_format (then, "%x");
+  then = g_date_time_new_from_unix_local (unix_time);
+  if (then == NULL)
+    return g_strdup ("");
+  day = (gint64) g_date_time_get_year (then) * 400 + g_date_time_get_day_of_year (then);
+  for (guint i = 0; i < G_N_ELEMENTS (days); i++)
+    if (days[i].text != NULL && days[i].day == day)
+      return g_strdup (days[i].text);
+  g_free (days[next_day].text);
+  days[next_day].day = day;
+  days[next_day].text = g_date_time_format (then, "%x");
+  if (days[next_day].text == NULL)
+    days[next_day].text = g_strdup ("");
+  next_day = (next_day + 1) % G_N_ELEMENTS (days);
+  return g_strdup (days[(next_day + G_N_ELEMENTS (days) - 1) % G_N_ELEMENTS (days)].text);
 }
 
 static const char *
@@ -117,6 +137,7 @@ update (TernMessageRow *self)
   const char *subject;
   gboolean unread, flagged, attachments;
 
+  g_clear_handle_id (&self->update_id, g_source_remove);
   if (summary == NULL)
     return;
 
@@ -170,6 +191,25 @@ update (TernMessageRow *self)
   set_item_label (GTK_WIDGET (self), label->str);
 }
 
+static gboolean
+update_now (gpointer data)
+{
+  TernMessageRow *self = data;
+
+  self->update_id = 0;
+  update (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* A summary filled in notifies each property in turn: show them once, before
+ * the frame's layout (GDK_PRIORITY_REDRAW) so nothing is drawn half done. */
+static void
+summary_notified (TernMessageRow *self)
+{
+  if (self->update_id == 0)
+    self->update_id = g_idle_add_full (G_PRIORITY_HIGH_IDLE + 5, update_now, self, NULL);
+}
+
 void
 tern_message_row_set_summary (TernMessageRow *self, TernMessageSummary *summary)
 {
@@ -187,9 +227,11 @@ tern_message_row_dispose (GObject *object)
 {
   TernMessageRow *self = TERN_MESSAGE_ROW (object);
 
+  g_clear_handle_id (&self->update_id, g_source_remove);
   g_signal_group_set_target (self->summary_signals, NULL);
   g_clear_object (&self->summary);
-  gtk_widget_dispose_template (GTK_WIDGET (self), TERN_TYPE_MESSAGE_ROW);
+  for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL;)
+    gtk_widget_unparent (child);
 
   G_OBJECT_CLASS (tern_message_row_parent_class)->dispose (object);
 }
@@ -213,23 +255,76 @@ tern_message_row_class_init (TernMessageRowClass *klass)
   object_class->dispose = tern_message_row_dispose;
   object_class->finalize = tern_message_row_finalize;
 
-  gtk_widget_class_set_template_from_resource (widget_class,
-                                               "/io/github/ternmail/Tern/tern-message-row.ui");
-  gtk_widget_class_bind_template_child (widget_class, TernMessageRow, sender_label);
-  gtk_widget_class_bind_template_child (widget_class, TernMessageRow, attachment_icon);
-  gtk_widget_class_bind_template_child (widget_class, TernMessageRow, flag_icon);
-  gtk_widget_class_bind_template_child (widget_class, TernMessageRow, date_label);
-  gtk_widget_class_bind_template_child (widget_class, TernMessageRow, subject_label);
-  gtk_widget_class_bind_template_child (widget_class, TernMessageRow, preview_label);
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_GRID_LAYOUT);
+}
+
+static GtkWidget *
+attach (TernMessageRow *self, GtkWidget *child, int column, int row, int column_span)
+{
+  GtkLayoutManager *layout = gtk_widget_get_layout_manager (GTK_WIDGET (self));
+  GtkGridLayoutChild *cell;
+
+  gtk_widget_set_parent (child, GTK_WIDGET (self));
+  cell = GTK_GRID_LAYOUT_CHILD (gtk_layout_manager_get_layout_child (layout, child));
+  gtk_grid_layout_child_set_column (cell, column);
+  gtk_grid_layout_child_set_row (cell, row);
+  gtk_grid_layout_child_set_column_span (cell, column_span);
+  return child;
+}
+
+static GtkLabel *
+label_new (float xalign, PangoEllipsizeMode ellipsize)
+{
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_label_set_xalign (GTK_LABEL (label), xalign);
+  gtk_label_set_ellipsize (GTK_LABEL (label), ellipsize);
+  return GTK_LABEL (label);
+}
+
+static GtkImage *
+icon_new (const char *name)
+{
+  /* The row's label says it in words. */
+  return g_object_new (GTK_TYPE_IMAGE, "icon-name", name, "visible", FALSE, "accessible-role",
+                       GTK_ACCESSIBLE_ROLE_PRESENTATION, NULL);
 }
 
 static void
 tern_message_row_init (TernMessageRow *self)
 {
-  gtk_widget_init_template (GTK_WIDGET (self));
+  GtkWidget *widget = GTK_WIDGET (self);
+  GtkGridLayout *layout = GTK_GRID_LAYOUT (gtk_widget_get_layout_manager (widget));
+
+  gtk_grid_layout_set_column_spacing (layout, 6);
+  gtk_grid_layout_set_row_spacing (layout, 2);
+  gtk_widget_set_margin_top (widget, 6);
+  gtk_widget_set_margin_bottom (widget, 6);
+  gtk_widget_set_margin_start (widget, 6);
+  gtk_widget_set_margin_end (widget, 6);
+
+  self->sender_label = label_new (0, PANGO_ELLIPSIZE_END);
+  gtk_widget_set_hexpand (GTK_WIDGET (self->sender_label), TRUE);
+  attach (self, GTK_WIDGET (self->sender_label), 0, 0, 1);
+  self->attachment_icon = icon_new ("mail-attachment-symbolic");
+  attach (self, GTK_WIDGET (self->attachment_icon), 1, 0, 1);
+  self->flag_icon = icon_new ("starred-symbolic");
+  attach (self, GTK_WIDGET (self->flag_icon), 2, 0, 1);
+  self->date_label = label_new (1, PANGO_ELLIPSIZE_NONE);
+  gtk_widget_add_css_class (GTK_WIDGET (self->date_label), "dim-label");
+  gtk_widget_add_css_class (GTK_WIDGET (self->date_label), "numeric");
+  attach (self, GTK_WIDGET (self->date_label), 3, 0, 1);
+  self->subject_label = label_new (0, PANGO_ELLIPSIZE_END);
+  attach (self, GTK_WIDGET (self->subject_label), 0, 1, 4);
+  self->preview_label = label_new (0, PANGO_ELLIPSIZE_END);
+  gtk_label_set_single_line_mode (self->preview_label, TRUE);
+  gtk_widget_add_css_class (GTK_WIDGET (self->preview_label), "dim-label");
+  gtk_widget_add_css_class (GTK_WIDGET (self->preview_label), "caption");
+  attach (self, GTK_WIDGET (self->preview_label), 0, 2, 4);
 
   self->summary_signals = g_signal_group_new (TERN_TYPE_MESSAGE_SUMMARY);
-  g_signal_group_connect_swapped (self->summary_signals, "notify", G_CALLBACK (update), self);
+  g_signal_group_connect_swapped (self->summary_signals, "notify", G_CALLBACK (summary_notified),
+                                  self);
 }
 
 GtkWidget *

@@ -42,27 +42,74 @@ fold (const char *text, int len)
   return decomposed != NULL ? decomposed : g_steal_pointer (&folded);
 }
 
+static gboolean
+is_ascii (const unsigned char *text, int len)
+{
+  for (int i = 0; i < len; i++)
+    if (text[i] >= 0x80)
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
+ascii_contains (const unsigned char *haystack, int h_len, const char *needle, int n_len)
+{
+  for (int i = 0; i + n_len <= h_len; i++)
+    {
+      int j = 0;
+
+      while (j < n_len && g_ascii_tolower (haystack[i + j]) == (guchar) needle[j])
+        j++;
+      if (j == n_len)
+        return TRUE;
+    }
+  return FALSE;
+}
+
 /* tern_fold_contains (haystack, needle): whether needle occurs in haystack,
- * both folded; NULL haystack contains nothing. */
+ * both folded; NULL haystack contains nothing. It runs once per candidate
+ * row, so the folded needle is kept with the statement, and ASCII on both
+ * sides (where folding is lower-casing) is compared without allocating. */
 static void
 fold_contains_func (sqlite3_context *context, int argc, sqlite3_value **argv)
 {
   const unsigned char *haystack, *needle;
+  const char *n;
+  g_autofree char *needle_owned = NULL;
   g_autofree char *h = NULL;
-  g_autofree char *n = NULL;
+  int h_len;
 
   g_assert (argc == 2);
   haystack = sqlite3_value_text (argv[0]);
   needle = sqlite3_value_text (argv[1]);
-  if (haystack == NULL || needle == NULL ||
-      !g_utf8_validate ((const char *) haystack, sqlite3_value_bytes (argv[0]), NULL) ||
-      !g_utf8_validate ((const char *) needle, sqlite3_value_bytes (argv[1]), NULL))
+  h_len = sqlite3_value_bytes (argv[0]);
+  if (haystack == NULL || needle == NULL)
     {
       sqlite3_result_int (context, 0);
       return;
     }
-  h = fold ((const char *) haystack, sqlite3_value_bytes (argv[0]));
-  n = fold ((const char *) needle, sqlite3_value_bytes (argv[1]));
+  n = sqlite3_get_auxdata (context, 1);
+  if (n == NULL)
+    {
+      if (!g_utf8_validate ((const char *) needle, sqlite3_value_bytes (argv[1]), NULL))
+        {
+          sqlite3_result_int (context, 0);
+          return;
+        }
+      n = needle_owned = fold ((const char *) needle, sqlite3_value_bytes (argv[1]));
+      sqlite3_set_auxdata (context, 1, g_strdup (needle_owned), g_free);
+    }
+  if (is_ascii (haystack, h_len) && is_ascii ((const unsigned char *) n, (int) strlen (n)))
+    {
+      sqlite3_result_int (context, ascii_contains (haystack, h_len, n, (int) strlen (n)));
+      return;
+    }
+  if (!g_utf8_validate ((const char *) haystack, h_len, NULL))
+    {
+      sqlite3_result_int (context, 0);
+      return;
+    }
+  h = fold ((const char *) haystack, h_len);
   sqlite3_result_int (context, strstr (h, n) != NULL);
 }
 
