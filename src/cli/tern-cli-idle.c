@@ -5,13 +5,16 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
-/* tern-cli idle: the account's INBOX watched through IDLE (TernIdleWatcher),
- * each change the server tells of answered with a sync of the folder, and
- * what that sync found printed as events, one per line, until SIGINT or
- * SIGTERM. The first sync (which brings the cache up to date) prints
- * nothing: events are what happened while watching.
+/* tern-cli idle: the account's INBOX watched through IDLE and its other
+ * folders through NOTIFY or STATUS (TernIdleWatcher), each change the
+ * server tells of answered with a sync of that folder, and what that sync
+ * found printed as events, one per line, until SIGINT or SIGTERM. The first
+ * sync (which brings the cache of every folder up to date) prints nothing:
+ * events are what happened while watching.
  *
- * TERN_IDLE_RESTART=SECONDS shortens the IDLE restart interval, for tests.
+ * For tests: TERN_IDLE_RESTART=SECONDS shortens the IDLE restart interval,
+ * TERN_IDLE_STATUS_INTERVAL=SECONDS the STATUS polling of the other folders,
+ * and TERN_IDLE_NO_NOTIFY=1 makes it poll even where NOTIFY is offered.
  */
 
 #define G_LOG_DOMAIN "tern-cli"
@@ -21,6 +24,7 @@
 #include <glib-unix.h>
 #include <glib/gi18n.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "sync/tern-idle-watcher.h"
 #include "sync/tern-sync-session.h"
@@ -33,11 +37,13 @@ typedef struct
   GMainLoop *loop;
   gboolean json;
   gboolean syncing;
-  gboolean again; /* a change came while a sync was running */
+  /* folders that changed while a sync was running: the next one's */
+  GHashTable *pending;
+  char **syncing_folders;
   int status;
 } Idle;
 
-static void sync_folder (Idle *idle);
+static void sync_pending (Idle *idle);
 
 static void
 print_events (Idle *idle, const char *event, const char *folder, GArray *uids)
@@ -72,8 +78,16 @@ synced (GObject *source, GAsyncResult *result, gpointer user_data)
   idle->syncing = FALSE;
   results = tern_sync_session_sync_finish (TERN_SYNC_SESSION (source), result, &error);
   if (results == NULL)
-    /* The watcher reconnects and says "changed" again; keep going. */
-    g_printerr ("tern-cli: idle: %s\n", error->message);
+    {
+      /* Synced with the next change (the watcher says "changed" after a
+       * reconnect too); keep going. */
+      g_printerr ("tern-cli: idle: %s\n", error->message);
+      for (guint i = 0; idle->syncing_folders[i] != NULL; i++)
+        g_hash_table_add (idle->pending, g_strdup (idle->syncing_folders[i]));
+      g_clear_pointer (&idle->syncing_folders, g_strfreev);
+      return;
+    }
+  g_clear_pointer (&idle->syncing_folders, g_strfreev);
   for (guint i = 0; results != NULL && i < results->len; i++)
     {
       TernSyncFolderResult *folder = g_ptr_array_index (results, i);
@@ -82,32 +96,39 @@ synced (GObject *source, GAsyncResult *result, gpointer user_data)
       print_events (idle, "flags", folder->path, folder->changed_uids);
       print_events (idle, "expunge", folder->path, folder->vanished_uids);
     }
-  if (idle->again)
-    {
-      idle->again = FALSE;
-      sync_folder (idle);
-    }
+  sync_pending (idle);
 }
 
+/* One sync at a time, of every folder that changed since the last began. */
 static void
-sync_folder (Idle *idle)
+sync_pending (Idle *idle)
 {
-  const char *folders[] = { tern_idle_watcher_get_folder (idle->watcher), NULL };
+  g_autoptr (GStrvBuilder) builder = NULL;
+  GHashTableIter iter;
+  const char *folder;
 
-  if (idle->syncing)
-    {
-      idle->again = TRUE;
-      return;
-    }
+  /* Not once interrupted: the loop has ended. */
+  if (idle->syncing || g_hash_table_size (idle->pending) == 0 ||
+      !g_main_loop_is_running (idle->loop))
+    return;
+  builder = g_strv_builder_new ();
+  g_hash_table_iter_init (&iter, idle->pending);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &folder, NULL))
+    g_strv_builder_add (builder, folder);
+  g_hash_table_remove_all (idle->pending);
+  idle->syncing_folders = g_strv_builder_end (builder);
   idle->syncing = TRUE;
-  tern_sync_session_sync_async (tern_account_get_sync_session (idle->account), folders, NULL,
-                                synced, idle);
+  tern_sync_session_sync_async (tern_account_get_sync_session (idle->account),
+                                (const char *const *) idle->syncing_folders, NULL, synced, idle);
 }
 
 static void
 on_changed (TernIdleWatcher *watcher, const char *folder, gpointer user_data)
 {
-  sync_folder (user_data);
+  Idle *idle = user_data;
+
+  g_hash_table_add (idle->pending, g_strdup (folder));
+  sync_pending (idle);
 }
 
 static void
@@ -145,10 +166,12 @@ cmd_idle (const char *name, int argc, char **argv)
   g_autoptr (GError) error = NULL;
   g_autoptr (GMainLoop) loop = NULL;
   g_autoptr (GPtrArray) baseline = NULL;
-  const char *first[] = { "INBOX", NULL };
+  g_autoptr (GHashTable) pending = NULL;
+  g_autoptr (GStrvBuilder) others = g_strv_builder_new ();
+  g_auto (GStrv) other_folders = NULL;
   Idle idle = { 0 };
   guint sigint, sigterm;
-  const char *restart;
+  const char *value;
   guint64 seconds;
   int status = 0;
 
@@ -163,14 +186,23 @@ cmd_idle (const char *name, int argc, char **argv)
   if (!tern_account_open_cache_finish (account, wait_for (&result), &error))
     return fail (error);
 
-  /* The baseline: the cache brought up to date, nothing printed. */
+  /* The baseline: the cache of every folder brought up to date, nothing
+   * printed; the folders it synced are the ones watched. */
   g_clear_object (&result);
-  tern_sync_session_sync_async (tern_account_get_sync_session (account), first, NULL, store_result,
+  tern_sync_session_sync_async (tern_account_get_sync_session (account), NULL, NULL, store_result,
                                 &result);
   baseline = tern_sync_session_sync_finish (tern_account_get_sync_session (account),
                                             wait_for (&result), &error);
   if (baseline == NULL)
     return fail (error);
+  for (guint i = 0; i < baseline->len; i++)
+    {
+      TernSyncFolderResult *folder = g_ptr_array_index (baseline, i);
+
+      if (strcmp (folder->path, "INBOX") != 0)
+        g_strv_builder_add (others, folder->path);
+    }
+  other_folders = g_strv_builder_end (others);
 
   loop = g_main_loop_new (NULL, FALSE);
   watcher = tern_idle_watcher_new (tern_account_get_config (account), "INBOX");
@@ -178,9 +210,17 @@ cmd_idle (const char *name, int argc, char **argv)
   idle.watcher = watcher;
   idle.loop = loop;
   idle.json = options[0].value != NULL;
-  restart = g_getenv ("TERN_IDLE_RESTART");
-  if (restart != NULL && g_ascii_string_to_unsigned (restart, 10, 1, 3600, &seconds, NULL))
+  pending = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  idle.pending = pending;
+  value = g_getenv ("TERN_IDLE_RESTART");
+  if (value != NULL && g_ascii_string_to_unsigned (value, 10, 1, 3600, &seconds, NULL))
     tern_idle_watcher_set_intervals (watcher, seconds, TERN_IDLE_WATCHER_DEFAULT_POLL);
+  value = g_getenv ("TERN_IDLE_STATUS_INTERVAL");
+  if (value != NULL && g_ascii_string_to_unsigned (value, 10, 1, 3600, &seconds, NULL))
+    tern_idle_watcher_set_status_interval (watcher, seconds);
+  if (g_strcmp0 (g_getenv ("TERN_IDLE_NO_NOTIFY"), "1") == 0)
+    tern_idle_watcher_set_use_notify (watcher, FALSE);
+  tern_idle_watcher_set_other_folders (watcher, (const char *const *) other_folders);
   g_signal_connect (watcher, "changed", G_CALLBACK (on_changed), &idle);
   g_signal_connect (watcher, "notify::state", G_CALLBACK (on_state), &idle);
   sigint = g_unix_signal_add (SIGINT, on_signal, &idle);
@@ -196,6 +236,7 @@ cmd_idle (const char *name, int argc, char **argv)
   /* A sync still under way holds &idle: let it end first. */
   while (idle.syncing)
     g_main_context_iteration (NULL, TRUE);
+  g_clear_pointer (&idle.syncing_folders, g_strfreev);
   return idle.status;
 }
 
@@ -206,6 +247,7 @@ const TernCliCommand tern_cli_idle_commands[] = {
 
 const char tern_cli_idle_help[] =
   "  tern-cli idle ID [--json]\n"
-  "      watch the INBOX (IDLE) and print each change as it happens: new, flags\n"
-  "      or expunge, with the folder and UID, one per line (with --json, one JSON\n"
-  "      object per line), until interrupted\n";
+  "      watch the INBOX (IDLE) and the other folders (NOTIFY, else STATUS) and\n"
+  "      print each change as it happens: new, flags or expunge, with the folder\n"
+  "      and UID, one per line (with --json, one JSON object per line), until\n"
+  "      interrupted\n";

@@ -30,6 +30,7 @@ GType tern_idle_watcher_state_get_type (void) G_GNUC_CONST;
 
 #define TERN_IDLE_WATCHER_DEFAULT_RESTART 1500 /* s: well within RFC 2177's 29 min */
 #define TERN_IDLE_WATCHER_DEFAULT_POLL 60      /* s */
+#define TERN_IDLE_WATCHER_DEFAULT_STATUS 120   /* s: other folders, without NOTIFY */
 
 #define TERN_TYPE_IDLE_WATCHER (tern_idle_watcher_get_type ())
 
@@ -46,8 +47,11 @@ const GError *tern_idle_watcher_get_error (TernIdleWatcher *self);
 void tern_idle_watcher_set_intervals (TernIdleWatcher *self, guint restart, guint poll);
 
 /* The account's other folders, kept current by NOTIFY where the server
- * offers it, else by a periodic STATUS; "changed" names the folder. */
+ * offers it, else by a STATUS every status interval; "changed" names the
+ * folder. Any time. */
 void tern_idle_watcher_set_other_folders (TernIdleWatcher *self, const char *const *folders);
+void tern_idle_watcher_set_status_interval (TernIdleWatcher *self, guint seconds);
+void tern_idle_watcher_set_use_notify (TernIdleWatcher *self, gboolean use_notify);
 
 void tern_idle_watcher_start (TernIdleWatcher *self);
 void tern_idle_watcher_stop (TernIdleWatcher *self);
