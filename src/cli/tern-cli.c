@@ -27,6 +27,7 @@
 #include "account/tern-account-setup.h"
 #include "model/tern-account.h"
 #include "model/tern-folder.h"
+#include "tern-cli-list.h"
 #include "tern-cli-private.h"
 #include "tern-engine.h"
 
@@ -735,11 +736,12 @@ print_help (void)
            "%s"
            "%s"
            "%s"
+           "%s"
            "  tern-cli --version               print the version\n"
            "  tern-cli --help                  print this help\n"
            "\n"
            "Exit status: 0 success, 1 failure (one line on standard error), 2 bad usage.\n",
-           tern_cli_mail_help, tern_cli_search_help, tern_cli_idle_help);
+           tern_cli_mail_help, tern_cli_rows_help, tern_cli_search_help, tern_cli_idle_help);
 }
 
 int
@@ -787,6 +789,9 @@ main (int argc, char **argv)
 
   if (g_str_equal (argv[1], "search"))
     return tern_cli_search (argc - 2, argv + 2);
+
+  if (g_str_equal (argv[1], "rows"))
+    return tern_cli_rows (argc - 2, argv + 2);
 
   for (guint i = 0; tern_cli_mail_commands[i].name != NULL; i++)
     if (g_str_equal (argv[1], tern_cli_mail_commands[i].name))

@@ -28,6 +28,17 @@
  * apply_changes() (none when the order did not change). A refresh that is
  * overtaken by a newer one is dropped without emitting.
  *
+ * Sorting at scale: with a sync session (set_sync_session()), a flat list of
+ * a folder whose cache is incomplete (a first sync still fetching headers)
+ * shows the cache's order at once and then the server's order of the whole
+ * folder (tern_sync_session_sort_async()): one row per message, rows whose
+ * header is not cached yet are placeholders ("loaded" FALSE) that fill in
+ * place, without moving, as the sync stores their headers (the session's
+ * ::progress, apply_changes()). Mail the server order does not know is put
+ * first (descending) or last; once the folder's cache is complete the list
+ * goes back to the cache's order. The server is asked on load, set_sort()
+ * and set_sync_session() only; live changes keep the order shown.
+ *
  * Threading: main context only.
  */
 
@@ -37,6 +48,8 @@
 
 #include <string.h>
 
+#include "imap/tern-imap-error.h"
+#include "sync/tern-sync-session.h"
 #include "tern-message-list.h"
 #include "tern-message-summary.h"
 #include "tern-thread-builder.h"
@@ -76,6 +89,10 @@ struct _TernMessageList
   GQueue lru;            /* of Entry, most recent first */
   GHashTable *in_flight; /* UIDs whose summaries were asked for */
   GPtrArray *load_tasks; /* of GTask, until a refresh is installed */
+  TernSyncSession *session;
+  char *folder_path;     /* as the folder row last said */
+  GArray *server_sorted; /* of guint32, ascending: the rows, when they are the server's order */
+  GHashTable *absent;    /* UIDs of server rows that the cache said it lacks */
 
   gint64 folder_id;
   TernStoreSort sort;
@@ -84,12 +101,14 @@ struct _TernMessageList
 
   guint descending : 1;
   guint threaded : 1;
-  guint started : 1;       /* load was called: keep the order current */
-  guint threads_dirty : 1; /* the folder changed since threads was built */
-  guint reset_pending : 1; /* a refresh in flight must emit (0, old, new) */
+  guint started : 1;            /* load was called: keep the order current */
+  guint threads_dirty : 1;      /* the folder changed since threads was built */
+  guint reset_pending : 1;      /* a refresh in flight must emit (0, old, new) */
+  guint server_unsupported : 1; /* the server cannot sort: not asked again */
 };
 
 static void tern_message_list_model_init (GListModelInterface *iface);
+static void check_complete (TernMessageList *self);
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (TernMessageList,
                                tern_message_list,
@@ -106,6 +125,7 @@ enum
   PROP_DESCENDING,
   PROP_THREADED,
   PROP_LOADING,
+  PROP_SERVER_ORDER,
   N_PROPS
 };
 
@@ -410,11 +430,18 @@ page_done (GObject *object, GAsyncResult *result, gpointer user_data)
       return;
     }
 
+  /* In the server's order, what the cache lacks stays a placeholder and is
+   * not asked for again until the sync stores more. */
+  if (self->server_sorted != NULL)
+    for (guint i = 0; i < page->uids->len; i++)
+      g_hash_table_add (self->absent, GUINT_TO_POINTER (g_array_index (page->uids, guint32, i)));
+
   for (guint i = 0; i < summaries->len; i++)
     {
       const TernStoreSummary *summary = g_ptr_array_index (summaries, i);
       Entry *entry = g_hash_table_lookup (self->entries, GUINT_TO_POINTER (summary->uid));
 
+      g_hash_table_remove (self->absent, GUINT_TO_POINTER (summary->uid));
       if (entry != NULL)
         tern_message_summary_update (entry->item, summary);
       else
@@ -461,7 +488,8 @@ request_page (TernMessageList *self, guint position)
 
       if (entry != NULL && tern_message_summary_get_loaded (entry->item))
         continue;
-      if (g_hash_table_contains (self->in_flight, GUINT_TO_POINTER (uid)))
+      if (g_hash_table_contains (self->in_flight, GUINT_TO_POINTER (uid)) ||
+          g_hash_table_contains (self->absent, GUINT_TO_POINTER (uid)))
         continue;
       g_array_append_val (uids, uid);
     }
@@ -478,6 +506,10 @@ typedef struct
   gboolean descending;
   gboolean threaded;
   gboolean rebuild_threads;
+  gboolean ask_server; /* the server's order, if the folder's cache is incomplete */
+  gboolean interim;    /* the cache's order, shown while the server's is asked */
+  gboolean server;     /* rows are the server's order */
+  guint32 uidvalidity; /* the folder row's */
 
   GArray *flat; /* the flat order from the store */
   TernStoreThreading *threading;
@@ -557,8 +589,12 @@ refresh_install (Refresh *refresh)
   guint new_n;
   guint prefix = 0;
   guint suffix = 0;
+  gboolean was_server;
 
   if (refresh_is_stale (refresh))
+    return;
+  /* The server's order of this refresh came first: it stays. */
+  if (refresh->interim && self->installed_generation == refresh->generation)
     return;
 
   old = g_steal_pointer (&self->uids);
@@ -568,6 +604,15 @@ refresh_install (Refresh *refresh)
     self->threads = g_steal_pointer (&refresh->threads);
   if (refresh->rebuild_threads)
     self->threads_dirty = FALSE;
+
+  was_server = self->server_sorted != NULL;
+  g_clear_pointer (&self->server_sorted, g_array_unref);
+  g_hash_table_remove_all (self->absent);
+  if (refresh->server)
+    {
+      self->server_sorted = g_array_copy (self->uids);
+      g_array_sort (self->server_sorted, tern_store_compare_uids);
+    }
 
   /* A snapshot: notify handlers may ask for items, which changes the cache. */
   items = g_ptr_array_new_full (g_hash_table_size (self->entries), g_object_unref);
@@ -584,7 +629,8 @@ refresh_install (Refresh *refresh)
 
   reset = self->reset_pending;
   self->reset_pending = FALSE;
-  set_loading (self, refresh->generation);
+  if (!refresh->interim)
+    set_loading (self, refresh->generation);
 
   old_n = old->len;
   new_n = self->uids->len;
@@ -602,8 +648,11 @@ refresh_install (Refresh *refresh)
   if (old_n - prefix - suffix > 0 || new_n - prefix - suffix > 0)
     g_list_model_items_changed (G_LIST_MODEL (self), prefix, old_n - prefix - suffix,
                                 new_n - prefix - suffix);
+  if (was_server != (self->server_sorted != NULL))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SERVER_ORDER]);
 
-  complete_loads (self, NULL);
+  if (!refresh->interim)
+    complete_loads (self, NULL);
 }
 
 static void
@@ -691,27 +740,317 @@ refresh_uids_done (GObject *object, GAsyncResult *result, gpointer user_data)
     }
 }
 
-/* Re-reads the order; reset: emit (0, old, new) rather than the range that
- * changed. */
-static void
-refresh_start (TernMessageList *self, gboolean reset)
+static Refresh *
+refresh_new (TernMessageList *self)
 {
   Refresh *refresh = g_new0 (Refresh, 1);
-  gboolean was_loading = tern_message_list_get_loading (self);
 
   refresh->self = g_object_ref (self);
-  refresh->generation = ++self->generation;
+  refresh->generation = self->generation;
   refresh->sort = self->sort;
   refresh->descending = self->descending;
   refresh->threaded = self->threaded;
+  return refresh;
+}
+
+static void
+refresh_read_cache (Refresh *refresh)
+{
+  TernMessageList *self = refresh->self;
+
+  tern_store_list_uids_async (self->store, self->folder_id, refresh->sort, refresh->descending,
+                              NULL, refresh_uids_done, refresh);
+}
+
+static TernStoreFolder *
+find_folder (GPtrArray *folders, gint64 id)
+{
+  for (guint i = 0; folders != NULL && i < folders->len; i++)
+    if (((TernStoreFolder *) folders->pdata[i])->id == id)
+      return folders->pdata[i];
+  return NULL;
+}
+
+static void
+refresh_server_done (GObject *object, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (Refresh) refresh = user_data;
+  TernMessageList *self = refresh->self;
+  g_autoptr (GError) error = NULL;
+  guint32 uidvalidity = 0;
+
+  refresh->rows =
+    tern_sync_session_sort_finish (TERN_SYNC_SESSION (object), result, &uidvalidity, &error);
+  if (refresh_is_stale (refresh))
+    return;
+  if (refresh->rows != NULL && refresh->uidvalidity != 0 && uidvalidity != refresh->uidvalidity)
+    {
+      /* Its UIDs name other messages than the cache's: the next sync
+       * fetches the folder again. */
+      g_clear_pointer (&refresh->rows, g_array_unref);
+      g_set_error_literal (&error, G_IO_ERROR, G_IO_ERROR_FAILED, "UIDVALIDITY changed");
+    }
+  if (refresh->rows == NULL)
+    {
+      g_message ("Sorting folder %" G_GINT64_FORMAT " on the server: %s; showing the cache's "
+                 "order",
+                 self->folder_id, error->message);
+      if (g_error_matches (error, TERN_IMAP_ERROR, TERN_IMAP_ERROR_UNSUPPORTED))
+        self->server_unsupported = TRUE;
+      refresh_read_cache (g_steal_pointer (&refresh));
+      return;
+    }
+  refresh->server = TRUE;
+  refresh_install (refresh);
+  /* The sync may have completed the folder while the server sorted. */
+  check_complete (self);
+}
+
+static void
+refresh_folders_done (GObject *object, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (Refresh) refresh = user_data;
+  TernMessageList *self = refresh->self;
+  g_autoptr (GPtrArray) folders = NULL;
+  g_autoptr (GError) error = NULL;
+  TernStoreFolder *folder;
+  TernStoreSort sort;
+  gboolean descending;
+  Refresh *interim;
+
+  folders = tern_store_list_folders_finish (TERN_STORE (object), result, &error);
+  if (refresh_is_stale (refresh))
+    return;
+  folder = find_folder (folders, self->folder_id);
+  if (folder == NULL || self->session == NULL || tern_sync_folder_is_complete (folder))
+    {
+      refresh_read_cache (g_steal_pointer (&refresh));
+      return;
+    }
+
+  g_free (self->folder_path);
+  self->folder_path = g_strdup (folder->path);
+  refresh->uidvalidity = folder->uidvalidity;
+  /* What the cache has, at once; the whole folder when the server answers.
+   * A server order shown already stays until the new one replaces it. */
+  if (self->server_sorted == NULL)
+    {
+      interim = refresh_new (self);
+      interim->interim = TRUE;
+      refresh_read_cache (interim);
+    }
+  sort = refresh->sort;
+  descending = refresh->descending;
+  tern_sync_session_sort_async (self->session, folder->path, sort, descending, NULL,
+                                refresh_server_done, g_steal_pointer (&refresh));
+}
+
+/* Re-reads the order; reset: emit (0, old, new) rather than the range that
+ * changed, and ask the server for its order if the cache is incomplete. */
+static void
+refresh_start (TernMessageList *self, gboolean reset)
+{
+  Refresh *refresh;
+  gboolean was_loading = tern_message_list_get_loading (self);
+
+  self->generation++;
+  refresh = refresh_new (self);
   refresh->rebuild_threads = self->threaded && (self->threads == NULL || self->threads_dirty);
+  refresh->ask_server =
+    reset && self->session != NULL && !self->threaded &&
+    !(self->server_unsupported && self->sort != TERN_STORE_SORT_UID &&
+      self->sort != TERN_STORE_SORT_UNREAD && self->sort != TERN_STORE_SORT_FLAGGED);
   if (reset)
     self->reset_pending = TRUE;
   if (!was_loading)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
 
-  tern_store_list_uids_async (self->store, self->folder_id, self->sort, self->descending, NULL,
-                              refresh_uids_done, refresh);
+  if (refresh->ask_server)
+    tern_store_list_folders_async (self->store, NULL, refresh_folders_done, refresh);
+  else
+    refresh_read_cache (refresh);
+}
+
+/* The server's order */
+
+static gboolean
+server_has (TernMessageList *self, guint32 uid)
+{
+  const guint32 *v = (const guint32 *) (gpointer) self->server_sorted->data;
+  guint lo = 0;
+  guint hi = self->server_sorted->len;
+
+  while (lo < hi)
+    {
+      guint mid = lo + (hi - lo) / 2;
+
+      if (v[mid] < uid)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  return lo < self->server_sorted->len && v[lo] == uid;
+}
+
+/* Reads the items in memory that are placeholders again: the sync may have
+ * stored their headers. */
+static void
+refill_placeholders (TernMessageList *self)
+{
+  GArray *uids = g_array_new (FALSE, FALSE, sizeof (guint32));
+  GHashTableIter iter;
+  gpointer key;
+  Entry *entry;
+
+  g_hash_table_remove_all (self->absent);
+  g_hash_table_iter_init (&iter, self->entries);
+  while (g_hash_table_iter_next (&iter, &key, (gpointer *) &entry))
+    if (!tern_message_summary_get_loaded (entry->item) &&
+        !g_hash_table_contains (self->in_flight, key))
+      {
+        guint32 uid = GPOINTER_TO_UINT (key);
+
+        g_array_append_val (uids, uid);
+      }
+  request_summaries (self, uids);
+}
+
+typedef struct
+{
+  TernMessageList *self; /* owned */
+  guint generation;
+} Check;
+
+static void
+check_done (GObject *object, GAsyncResult *result, gpointer user_data)
+{
+  Check *check = user_data;
+  TernMessageList *self = check->self;
+  g_autoptr (GPtrArray) folders = NULL;
+  TernStoreFolder *folder;
+
+  folders = tern_store_list_folders_finish (TERN_STORE (object), result, NULL);
+  folder = find_folder (folders, self->folder_id);
+  /* Complete now: the cache's own order, without asking the server. */
+  if (check->generation == self->generation && self->server_sorted != NULL && folder != NULL &&
+      tern_sync_folder_is_complete (folder))
+    refresh_start (self, FALSE);
+  g_object_unref (check->self);
+  g_free (check);
+}
+
+/* Without a session the order came from set_server_order(): it stays until
+ * the next refresh. */
+static void
+check_complete (TernMessageList *self)
+{
+  Check *check;
+
+  if (self->session == NULL)
+    return;
+  check = g_new0 (Check, 1);
+
+  check->self = g_object_ref (self);
+  check->generation = self->generation;
+  tern_store_list_folders_async (self->store, NULL, check_done, check);
+}
+
+static void
+on_progress (TernSyncSession *session,
+             const char *what,
+             guint64 done,
+             guint64 total,
+             TernMessageList *self)
+{
+  if (self->server_sorted == NULL || g_strcmp0 (what, self->folder_path) != 0)
+    return;
+  refill_placeholders (self);
+  if (total > 0 && done >= total)
+    check_complete (self);
+}
+
+/* apply_changes() while the rows are the server's order: rows stay where
+ * they are (placeholders fill in), removed ones go, ones the order does not
+ * know come first (descending) or last, in UID order; one items-changed. */
+static void
+apply_server_changes (TernMessageList *self,
+                      const guint32 *added,
+                      guint n_added,
+                      const guint32 *removed,
+                      guint n_removed,
+                      const guint32 *changed,
+                      guint n_changed)
+{
+  g_autoptr (GHashTable) gone = g_hash_table_new (NULL, NULL);
+  g_autoptr (GArray) fresh = g_array_new (FALSE, FALSE, sizeof (guint32));
+  g_autoptr (GArray) old = NULL;
+  GArray *reread = g_array_new (FALSE, FALSE, sizeof (guint32));
+
+  for (guint i = 0; i < n_removed; i++)
+    {
+      cache_drop (self, removed[i]);
+      g_hash_table_remove (self->absent, GUINT_TO_POINTER (removed[i]));
+      g_hash_table_add (gone, GUINT_TO_POINTER (removed[i]));
+    }
+  for (guint i = 0; i < n_added + n_changed; i++)
+    {
+      guint32 uid = i < n_added ? added[i] : changed[i - n_added];
+
+      g_hash_table_remove (self->absent, GUINT_TO_POINTER (uid));
+      if (g_hash_table_contains (self->entries, GUINT_TO_POINTER (uid)))
+        g_array_append_val (reread, uid);
+      if (i < n_added && !server_has (self, uid) &&
+          !g_hash_table_contains (gone, GUINT_TO_POINTER (uid)))
+        {
+          g_array_append_val (fresh, uid);
+          /* Twice in one batch is one row. */
+          g_hash_table_add (gone, GUINT_TO_POINTER (uid));
+        }
+    }
+  /* Asked before the rows change, as in apply_changes(). */
+  request_summaries (self, reread);
+  self->threads_dirty = TRUE;
+
+  if (n_removed > 0 || fresh->len > 0)
+    {
+      GArray *rows;
+      const guint32 *a;
+      const guint32 *b;
+      guint prefix = 0;
+      guint suffix = 0;
+
+      g_array_sort (fresh, tern_store_compare_uids);
+      old = g_steal_pointer (&self->uids);
+      rows = g_array_sized_new (FALSE, FALSE, sizeof (guint32), old->len + fresh->len);
+      if (self->descending)
+        for (guint i = fresh->len; i > 0; i--)
+          g_array_append_val (rows, g_array_index (fresh, guint32, i - 1));
+      for (guint i = 0; i < old->len; i++)
+        {
+          guint32 uid = g_array_index (old, guint32, i);
+
+          if (!g_hash_table_contains (gone, GUINT_TO_POINTER (uid)))
+            g_array_append_val (rows, uid);
+        }
+      if (!self->descending)
+        g_array_append_vals (rows, fresh->data, fresh->len);
+      self->uids = rows;
+      g_array_unref (self->server_sorted);
+      self->server_sorted = g_array_copy (rows);
+      g_array_sort (self->server_sorted, tern_store_compare_uids);
+
+      a = (const guint32 *) (gpointer) old->data;
+      b = (const guint32 *) (gpointer) rows->data;
+      while (prefix < old->len && prefix < rows->len && a[prefix] == b[prefix])
+        prefix++;
+      while (suffix < old->len - prefix && suffix < rows->len - prefix &&
+             a[old->len - 1 - suffix] == b[rows->len - 1 - suffix])
+        suffix++;
+      if (old->len - prefix - suffix > 0 || rows->len - prefix - suffix > 0)
+        g_list_model_items_changed (G_LIST_MODEL (self), prefix, old->len - prefix - suffix,
+                                    rows->len - prefix - suffix);
+    }
+  check_complete (self);
 }
 
 /* GListModel */
@@ -770,6 +1109,7 @@ tern_message_list_dispose (GObject *object)
   TernMessageList *self = (TernMessageList *) object;
 
   cache_clear (self);
+  g_clear_object (&self->session);
 
   G_OBJECT_CLASS (tern_message_list_parent_class)->dispose (object);
 }
@@ -788,6 +1128,9 @@ tern_message_list_finalize (GObject *object)
   g_clear_pointer (&self->entries, g_hash_table_unref);
   g_clear_pointer (&self->in_flight, g_hash_table_unref);
   g_clear_pointer (&self->load_tasks, g_ptr_array_unref);
+  g_clear_pointer (&self->folder_path, g_free);
+  g_clear_pointer (&self->server_sorted, g_array_unref);
+  g_clear_pointer (&self->absent, g_hash_table_unref);
 
   G_OBJECT_CLASS (tern_message_list_parent_class)->finalize (object);
 }
@@ -821,6 +1164,10 @@ tern_message_list_get_property (GObject *object, guint prop_id, GValue *value, G
 
     case PROP_LOADING:
       g_value_set_boolean (value, tern_message_list_get_loading (self));
+      break;
+
+    case PROP_SERVER_ORDER:
+      g_value_set_boolean (value, self->server_sorted != NULL);
       break;
 
     default:
@@ -873,6 +1220,9 @@ tern_message_list_class_init (TernMessageListClass *klass)
   properties[PROP_THREADED] = g_param_spec_boolean ("threaded", NULL, NULL, FALSE, ro);
   /* TRUE while a new order is being read: the rows shown are the old ones. */
   properties[PROP_LOADING] = g_param_spec_boolean ("loading", NULL, NULL, FALSE, ro);
+  /* TRUE while the rows are the server's order of the whole folder (its
+   * cache incomplete): rows not cached yet are placeholders. */
+  properties[PROP_SERVER_ORDER] = g_param_spec_boolean ("server-order", NULL, NULL, FALSE, ro);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -883,6 +1233,7 @@ tern_message_list_init (TernMessageList *self)
   self->uids = g_array_new (FALSE, FALSE, sizeof (guint32));
   self->entries = g_hash_table_new_full (NULL, NULL, NULL, g_free);
   self->in_flight = g_hash_table_new (NULL, NULL);
+  self->absent = g_hash_table_new (NULL, NULL);
   self->load_tasks = g_ptr_array_new_with_free_func (g_object_unref);
   self->sort = TERN_STORE_SORT_DATE;
   self->descending = TRUE;
@@ -1139,6 +1490,12 @@ tern_message_list_apply_changes (TernMessageList *self,
   g_return_if_fail (removed != NULL || n_removed == 0);
   g_return_if_fail (changed != NULL || n_changed == 0);
 
+  if (self->server_sorted != NULL)
+    {
+      apply_server_changes (self, added, n_added, removed, n_removed, changed, n_changed);
+      return;
+    }
+
   for (guint i = 0; i < n_removed; i++)
     cache_drop (self, removed[i]);
 
@@ -1157,4 +1514,74 @@ tern_message_list_apply_changes (TernMessageList *self,
   self->threads_dirty = TRUE;
   if (self->started && n_added + n_removed + n_changed > 0)
     refresh_start (self, FALSE);
+}
+
+/**
+ * tern_message_list_set_sync_session:
+ * @session: (nullable): the account's session
+ *
+ * Lets the list show the whole folder in the server's order while the
+ * folder's cache is incomplete (see the file comment); reloads when the
+ * list was loaded already. Set it before loading.
+ */
+void
+tern_message_list_set_sync_session (TernMessageList *self, TernSyncSession *session)
+{
+  g_return_if_fail (TERN_IS_MESSAGE_LIST (self));
+  g_return_if_fail (session == NULL || TERN_IS_SYNC_SESSION (session));
+
+  if (self->session == session)
+    return;
+  if (self->session != NULL)
+    g_signal_handlers_disconnect_by_func (self->session, on_progress, self);
+  g_set_object (&self->session, session);
+  self->server_unsupported = FALSE;
+  if (session != NULL)
+    g_signal_connect_object (session, "progress", G_CALLBACK (on_progress), self, 0);
+  if (self->started)
+    refresh_start (self, TRUE);
+}
+
+TernSyncSession *
+tern_message_list_get_sync_session (TernMessageList *self)
+{
+  g_return_val_if_fail (TERN_IS_MESSAGE_LIST (self), NULL);
+  return self->session;
+}
+
+/**
+ * tern_message_list_set_server_order:
+ * @uids: (array length=n_uids): every message of the folder, in the order
+ *   of the list's sort as the server gave it
+ *
+ * Shows @uids as the rows at once (one items-changed (0, old, new)), rows
+ * not in the cache as placeholders, until the next refresh; what
+ * set_sync_session() does by itself, for a caller that has the order.
+ */
+void
+tern_message_list_set_server_order (TernMessageList *self, const guint32 *uids, guint n_uids)
+{
+  Refresh *refresh;
+
+  g_return_if_fail (TERN_IS_MESSAGE_LIST (self));
+  g_return_if_fail (uids != NULL || n_uids == 0);
+  g_return_if_fail (!self->threaded);
+
+  self->generation++;
+  self->started = TRUE;
+  self->reset_pending = TRUE;
+  refresh = refresh_new (self);
+  refresh->rows = g_array_sized_new (FALSE, FALSE, sizeof (guint32), n_uids);
+  g_array_append_vals (refresh->rows, uids, n_uids);
+  refresh->server = TRUE;
+  refresh_install (refresh);
+  refresh_free (refresh);
+}
+
+/* Whether the rows are the server's order of the whole folder. */
+gboolean
+tern_message_list_get_server_order (TernMessageList *self)
+{
+  g_return_val_if_fail (TERN_IS_MESSAGE_LIST (self), FALSE);
+  return self->server_sorted != NULL;
 }

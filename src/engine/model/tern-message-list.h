@@ -10,6 +10,7 @@
 #include <gio/gio.h>
 
 #include "store/tern-store.h"
+#include "sync/tern-sync-session.h"
 
 G_BEGIN_DECLS
 
@@ -46,6 +47,14 @@ void tern_message_list_set_threaded (TernMessageList *self, gboolean threaded);
 guint32 tern_message_list_get_uid (TernMessageList *self, guint position);
 guint tern_message_list_find (TernMessageList *self, guint32 uid);
 guint32 *tern_message_list_dup_thread_uids (TernMessageList *self, guint position, guint *n_uids);
+
+/* Sorting at scale: the whole folder in the server's order while its cache
+ * is incomplete (property "server-order"; rows not cached yet are
+ * placeholders, "loaded" FALSE, filled in place as the sync stores them). */
+void tern_message_list_set_sync_session (TernMessageList *self, TernSyncSession *session);
+TernSyncSession *tern_message_list_get_sync_session (TernMessageList *self);
+void tern_message_list_set_server_order (TernMessageList *self, const guint32 *uids, guint n_uids);
+gboolean tern_message_list_get_server_order (TernMessageList *self);
 
 void tern_message_list_apply_changes (TernMessageList *self,
                                       const guint32 *added,

@@ -188,6 +188,24 @@ GPtrArray *tern_sync_session_search_finish (TernSyncSession *self,
                                             guint *out_offline,
                                             GError **error);
 
+/* Sorting at scale (tern-sort.c): the server's order of a whole folder,
+ * for a list whose cache is still incomplete (see
+ * tern_message_list_set_sync_session()). */
+gboolean tern_sync_folder_is_complete (const TernStoreFolder *folder);
+void tern_sync_session_sort_async (TernSyncSession *self,
+                                   const char *folder,
+                                   TernStoreSort sort,
+                                   gboolean descending,
+                                   GCancellable *cancellable,
+                                   GAsyncReadyCallback callback,
+                                   gpointer user_data);
+/* Returns: (transfer full): a GArray of guint32 UIDs in display order, or
+ * NULL (TERN_IMAP_ERROR_UNSUPPORTED: the server cannot sort). */
+GArray *tern_sync_session_sort_finish (TernSyncSession *self,
+                                       GAsyncResult *result,
+                                       guint32 *out_uidvalidity,
+                                       GError **error);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TernSyncFolderResult, tern_sync_folder_result_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TernSyncMessage, tern_sync_message_free)
 

@@ -291,6 +291,7 @@ fixture_tear_down (Fixture *fixture, gconstpointer data)
   remove_file (fixture->dir, "cache.db");
   remove_file (fixture->dir, "cache.db-wal");
   remove_file (fixture->dir, "cache.db-shm");
+  remove_file (fixture->dir, "cache.db.clean");
   g_assert_cmpint (g_rmdir (fixture->dir), ==, 0);
   g_free (fixture->dir);
 }

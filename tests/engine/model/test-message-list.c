@@ -9,8 +9,10 @@
  * store queries behind them (src/engine/store/tern-store-list.c): every sort
  * order in both directions against an independent sort, one items-changed
  * per sort change and per batch of live changes, lazy items filled in by
- * pages, rows pending removal left out, conversation grouping, and a
- * 100 000-message folder. Each test has a store in a temporary directory. */
+ * pages, rows pending removal left out, conversation grouping, a
+ * 100 000-message folder, and the server's order of a folder whose cache is
+ * incomplete (placeholders filled in place). Each test has a store in a
+ * temporary directory. */
 
 #include "config.h"
 
@@ -212,6 +214,7 @@ fixture_tear_down (Fixture *fixture, gconstpointer data)
   remove_file (fixture->dir, "cache.db");
   remove_file (fixture->dir, "cache.db-wal");
   remove_file (fixture->dir, "cache.db-shm");
+  remove_file (fixture->dir, "cache.db.clean");
   g_assert_cmpint (g_rmdir (fixture->dir), ==, 0);
   g_free (fixture->dir);
   g_array_unref (fixture->rows);
@@ -923,6 +926,151 @@ test_100000 (Fixture *fixture, gconstpointer data)
   free_list (list);
 }
 
+static void
+notify_count_cb (GObject *object, GParamSpec *pspec, guint *count)
+{
+  (*count)++;
+}
+
+/* Sorting at scale: the server's order of a folder whose cache holds only
+ * its newest 100 of 300 messages. Rows not cached stay placeholders (and
+ * are not asked for again and again); headers the sync stores later fill
+ * them in place, without items-changed; new mail comes first, an expunge
+ * goes, each as one items-changed; the next refresh is the cache's order. */
+static void
+test_server_order (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GArray) order = g_array_new (FALSE, FALSE, sizeof (guint32));
+  g_autoptr (GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr (GArray) added = g_array_new (FALSE, FALSE, sizeof (guint32));
+  g_autoptr (GRand) rand = g_rand_new_with_seed (6);
+  Changes changes = { 0 };
+  guint server_notified = 0;
+  TernMessageList *list;
+  guint32 fresh = 301;
+  guint32 expunged;
+  gboolean all_loaded;
+
+  add_messages (fixture, 201, 100);
+  list = new_list (fixture, &changes);
+  g_signal_connect (list, "notify::server-order", G_CALLBACK (notify_count_cb), &server_notified);
+  load (list);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, 100);
+  g_assert_false (tern_message_list_get_server_order (list));
+
+  /* Some order of the whole folder, as a server would sort it. */
+  for (guint32 uid = 1; uid <= 300; uid++)
+    g_array_append_val (order, uid);
+  for (guint i = order->len - 1; i > 0; i--)
+    {
+      guint j = (guint) g_rand_int_range (rand, 0, (gint32) i + 1);
+      guint32 tmp = g_array_index (order, guint32, i);
+
+      g_array_index (order, guint32, i) = g_array_index (order, guint32, j);
+      g_array_index (order, guint32, j) = tmp;
+    }
+
+  changes.count = 0;
+  tern_message_list_set_server_order (list, (const guint32 *) (gpointer) order->data, order->len);
+  g_assert_true (tern_message_list_get_server_order (list));
+  g_assert_cmpuint (server_notified, ==, 1);
+  g_assert_cmpuint (changes.count, ==, 1);
+  g_assert_cmpuint (changes.position, ==, 0);
+  g_assert_cmpuint (changes.removed, ==, 100);
+  g_assert_cmpuint (changes.added, ==, 300);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, 300);
+  for (guint i = 0; i < 300; i++)
+    {
+      g_assert_cmpuint (tern_message_list_get_uid (list, i), ==, g_array_index (order, guint32, i));
+      g_ptr_array_add (items, g_list_model_get_item (G_LIST_MODEL (list), i));
+    }
+
+  /* The cached rows load; the others stay placeholders. */
+  do
+    {
+      all_loaded = TRUE;
+      for (guint i = 0; i < 300; i++)
+        if (g_array_index (order, guint32, i) > 200 &&
+            !tern_message_summary_get_loaded (items->pdata[i]))
+          all_loaded = FALSE;
+      if (!all_loaded)
+        g_main_context_iteration (NULL, TRUE);
+    }
+  while (!all_loaded);
+  for (guint i = 0; i < 300; i++)
+    if (g_array_index (order, guint32, i) <= 200)
+      {
+        g_autoptr (TernMessageSummary) again = g_list_model_get_item (G_LIST_MODEL (list), i);
+
+        g_assert_true (again == items->pdata[i]);
+        g_assert_false (tern_message_summary_get_loaded (items->pdata[i]));
+        g_assert_null (tern_message_summary_get_subject (items->pdata[i]));
+      }
+
+  /* The sync stores 101…200: they fill in where they are. */
+  add_messages (fixture, 101, 100);
+  for (guint32 uid = 101; uid <= 200; uid++)
+    g_array_append_val (added, uid);
+  changes.count = 0;
+  tern_message_list_apply_changes (list, (const guint32 *) (gpointer) added->data, added->len, NULL,
+                                   0, NULL, 0);
+  do
+    {
+      all_loaded = TRUE;
+      for (guint i = 0; i < 300; i++)
+        if (g_array_index (order, guint32, i) > 100 &&
+            !tern_message_summary_get_loaded (items->pdata[i]))
+          all_loaded = FALSE;
+      if (!all_loaded)
+        g_main_context_iteration (NULL, TRUE);
+    }
+  while (!all_loaded);
+  g_assert_cmpuint (changes.count, ==, 0);
+  g_assert_true (tern_message_list_get_server_order (list));
+  for (guint i = 0; i < 300; i++)
+    {
+      guint32 uid = g_array_index (order, guint32, i);
+
+      g_assert_cmpuint (tern_message_list_get_uid (list, i), ==, uid);
+      g_assert_true (tern_message_summary_get_loaded (items->pdata[i]) == (uid > 100));
+      if (uid > 100)
+        g_assert_cmpstr (tern_message_summary_get_subject (items->pdata[i]), ==,
+                         subjects[(uid * 13) % G_N_ELEMENTS (subjects)]);
+    }
+
+  /* New mail the server's order does not know: first, as the list is
+   * descending. Then an expunge: that row goes. One items-changed each. */
+  add_messages (fixture, fresh, 1);
+  tern_message_list_apply_changes (list, &fresh, 1, NULL, 0, NULL, 0);
+  g_assert_cmpuint (changes.count, ==, 1);
+  g_assert_cmpuint (changes.position, ==, 0);
+  g_assert_cmpuint (changes.removed, ==, 0);
+  g_assert_cmpuint (changes.added, ==, 1);
+  g_assert_cmpuint (tern_message_list_get_uid (list, 0), ==, fresh);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, 301);
+
+  expunged = g_array_index (order, guint32, 10);
+  tern_message_list_apply_changes (list, NULL, 0, &expunged, 1, NULL, 0);
+  g_assert_cmpuint (changes.count, ==, 2);
+  g_assert_cmpuint (changes.position, ==, 11);
+  g_assert_cmpuint (changes.removed, ==, 1);
+  g_assert_cmpuint (changes.added, ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, 300);
+  g_assert_cmpuint (tern_message_list_find (list, expunged), ==,
+                    TERN_MESSAGE_LIST_INVALID_POSITION);
+  g_assert_cmpuint (tern_message_list_get_uid (list, 11), ==, g_array_index (order, guint32, 11));
+
+  /* The next refresh (no session here) is the cache's order. */
+  tern_message_list_set_sort (list, TERN_STORE_SORT_UID, FALSE);
+  wait_idle (list);
+  g_assert_false (tern_message_list_get_server_order (list));
+  g_assert_cmpuint (server_notified, ==, 2);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, 201);
+  g_assert_cmpuint (tern_message_list_get_uid (list, 0), ==, 101);
+
+  free_list (list);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -939,6 +1087,8 @@ main (int argc, char *argv[])
   g_test_add ("/model/message-list/threaded", Fixture, NULL, fixture_set_up, test_threaded,
               fixture_tear_down);
   g_test_add ("/model/message-list/load-100000", Fixture, NULL, fixture_set_up, test_100000,
+              fixture_tear_down);
+  g_test_add ("/model/message-list/server-order", Fixture, NULL, fixture_set_up, test_server_order,
               fixture_tear_down);
 
   return g_test_run ();

@@ -233,11 +233,13 @@ test_search (void)
   {
     g_autofree char *wal = g_strconcat (path, "-wal", NULL);
     g_autofree char *shm = g_strconcat (path, "-shm", NULL);
+    g_autofree char *clean = g_strconcat (path, ".clean", NULL);
 
     g_unlink (wal);
     g_unlink (shm);
+    g_unlink (clean);
   }
-  g_rmdir (dir);
+  g_assert_cmpint (g_rmdir (dir), ==, 0);
 }
 
 int
