@@ -45,17 +45,6 @@ const char tern_cli_rows_help[] =
   "      sorting by KEY once the sync fetches headers);\n"
   "      --count: how many rows, not the rows\n";
 
-static const struct
-{
-  const char *name;
-  TernStoreSort sort;
-} sorts[] = {
-  { "date", TERN_STORE_SORT_DATE },       { "from", TERN_STORE_SORT_FROM },
-  { "subject", TERN_STORE_SORT_SUBJECT }, { "size", TERN_STORE_SORT_SIZE },
-  { "unread", TERN_STORE_SORT_UNREAD },   { "flagged", TERN_STORE_SORT_FLAGGED },
-  { "uid", TERN_STORE_SORT_UID },
-};
-
 static gint64
 find_folder_id (TernStore *store, const char *path, GError **error)
 {
@@ -78,19 +67,11 @@ typedef struct
 {
   TernMessageList *list;
   const char *path;
-  int resort;    /* a sorts[] index, or -1 */
+  int resort;    /* a TernStoreSort, or -1 */
   guint filled;  /* placeholders loaded while the rows were the server's order */
   guint changes; /* items-changed while they were */
   gboolean resorted;
 } Watch;
-
-static gboolean
-default_descending (TernStoreSort sort)
-{
-  /* As `list`: newest, largest, unread and flagged first; names A to Z. */
-  return sort == TERN_STORE_SORT_DATE || sort == TERN_STORE_SORT_SIZE ||
-         sort == TERN_STORE_SORT_UNREAD || sort == TERN_STORE_SORT_FLAGGED;
-}
 
 /* --resort: the sort changes once the sync has begun fetching headers. */
 static void
@@ -101,8 +82,8 @@ progress_cb (TernSyncSession *session, const char *what, guint64 done, guint64 t
   if (watch->resort < 0 || watch->resorted || g_strcmp0 (what, watch->path) != 0)
     return;
   watch->resorted = TRUE;
-  sort = sorts[watch->resort].sort;
-  tern_message_list_set_sort (watch->list, sort, default_descending (sort));
+  sort = (TernStoreSort) watch->resort;
+  tern_message_list_set_sort (watch->list, sort, cli_sort_descending (sort));
 }
 
 static void
@@ -243,27 +224,17 @@ tern_cli_rows (int argc, char **argv)
   if (positional->len != 2)
     return usage_error ("rows: give an account ID and a folder");
   json = options[0].value != NULL;
-  if (options[1].value != NULL)
-    {
-      gboolean found = FALSE;
-
-      for (guint i = 0; i < G_N_ELEMENTS (sorts) && !found; i++)
-        if (g_str_equal (sorts[i].name, options[1].value))
-          {
-            sort = sorts[i].sort;
-            found = TRUE;
-          }
-      if (!found)
-        return usage_errorf ("rows: --sort takes date, from, subject, size, unread, flagged or "
-                             "uid, not “%s”",
-                             options[1].value);
-    }
-  descending = default_descending (sort);
+  if (options[1].value != NULL && !cli_parse_sort (options[1].value, TRUE, &sort))
+    return usage_errorf ("rows: --sort takes date, from, subject, size, unread, flagged or "
+                         "uid, not “%s”",
+                         options[1].value);
+  descending = cli_sort_descending (sort);
   if (options[5].value != NULL)
     {
-      for (guint i = 0; i < G_N_ELEMENTS (sorts) && resort < 0; i++)
-        if (g_str_equal (sorts[i].name, options[5].value))
-          resort = (int) i;
+      TernStoreSort key;
+
+      if (cli_parse_sort (options[5].value, TRUE, &key))
+        resort = (int) key;
       if (resort < 0 || options[3].value == NULL)
         return usage_errorf ("rows: --resort takes a sort key, with --sync, not “%s”",
                              options[5].value);

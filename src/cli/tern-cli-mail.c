@@ -250,16 +250,6 @@ json_append_date (GString *out, gint64 unix_time)
   json_append_nullable_string (out, text);
 }
 
-static const struct
-{
-  const char *name;
-  TernStoreSort sort;
-} sorts[] = {
-  { "date", TERN_STORE_SORT_DATE },       { "from", TERN_STORE_SORT_FROM },
-  { "subject", TERN_STORE_SORT_SUBJECT }, { "size", TERN_STORE_SORT_SIZE },
-  { "unread", TERN_STORE_SORT_UNREAD },   { "flagged", TERN_STORE_SORT_FLAGGED },
-};
-
 /* One message of `list`, as a line or as a JSON object (after a separator
  * unless @first). */
 static void
@@ -374,27 +364,14 @@ cmd_list (const char *name, int argc, char **argv)
     return status;
   if (positional->len != 2)
     return usage_error ("list: give an account ID and a folder");
-  if (options[1].value != NULL)
-    {
-      gboolean found = FALSE;
-
-      for (guint i = 0; i < G_N_ELEMENTS (sorts) && !found; i++)
-        if (g_str_equal (sorts[i].name, options[1].value))
-          {
-            sort = sorts[i].sort;
-            found = TRUE;
-          }
-      if (!found)
-        return usage_errorf ("list: --sort takes date, from, subject, size, unread or flagged, "
-                             "not “%s”",
-                             options[1].value);
-    }
+  if (options[1].value != NULL && !cli_parse_sort (options[1].value, FALSE, &sort))
+    return usage_errorf ("list: --sort takes date, from, subject, size, unread or flagged, "
+                         "not “%s”",
+                         options[1].value);
   if (options[4].value != NULL &&
       !g_ascii_string_to_unsigned (options[4].value, 10, 1, G_MAXUINT32, &limit, NULL))
     return usage_errorf ("list: --limit takes a number, not “%s”", options[4].value);
-  /* Newest, largest, unread and flagged first; names A to Z. */
-  descending = sort == TERN_STORE_SORT_DATE || sort == TERN_STORE_SORT_SIZE ||
-               sort == TERN_STORE_SORT_UNREAD || sort == TERN_STORE_SORT_FLAGGED;
+  descending = cli_sort_descending (sort);
   if (options[2].value != NULL)
     descending = !descending;
 

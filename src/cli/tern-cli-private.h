@@ -10,6 +10,7 @@
 #include <gio/gio.h>
 
 #include "model/tern-account.h"
+#include "store/tern-store.h"
 
 G_BEGIN_DECLS
 
@@ -56,6 +57,12 @@ extern const TernCliCommand tern_cli_idle_commands[];
 extern const char tern_cli_idle_help[];
 
 /* tern-cli-search.c: search ID QUERY [--folder F] [--local] [--json]. */
+/* A --sort key: date, from, subject, size, unread, flagged (and uid when
+ * @with_uid); its natural direction: newest, largest, unread and flagged
+ * first, names A to Z. */
+gboolean cli_parse_sort (const char *name, gboolean with_uid, TernStoreSort *out_sort);
+gboolean cli_sort_descending (TernStoreSort sort);
+
 int tern_cli_search (int argc, char **argv);
 extern const char tern_cli_search_help[];
 

@@ -144,6 +144,36 @@ wait_for (GAsyncResult **slot)
 /* Splits @argv into the options in @options (each at most once) and the
  * positional arguments. Returns FALSE after printing a usage error. */
 gboolean
+cli_parse_sort (const char *name, gboolean with_uid, TernStoreSort *out_sort)
+{
+  static const struct
+  {
+    const char *name;
+    TernStoreSort sort;
+  } sorts[] = {
+    { "date", TERN_STORE_SORT_DATE },       { "from", TERN_STORE_SORT_FROM },
+    { "subject", TERN_STORE_SORT_SUBJECT }, { "size", TERN_STORE_SORT_SIZE },
+    { "unread", TERN_STORE_SORT_UNREAD },   { "flagged", TERN_STORE_SORT_FLAGGED },
+    { "uid", TERN_STORE_SORT_UID },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (sorts); i++)
+    if (g_str_equal (sorts[i].name, name) && (with_uid || sorts[i].sort != TERN_STORE_SORT_UID))
+      {
+        *out_sort = sorts[i].sort;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+gboolean
+cli_sort_descending (TernStoreSort sort)
+{
+  return sort == TERN_STORE_SORT_DATE || sort == TERN_STORE_SORT_SIZE ||
+         sort == TERN_STORE_SORT_UNREAD || sort == TERN_STORE_SORT_FLAGGED;
+}
+
+gboolean
 parse_options (const char *command,
                int argc,
                char **argv,

@@ -28,7 +28,6 @@
 
 #include <glib/gi18n-lib.h>
 
-#include "account/tern-account-secret.h"
 #include "account/tern-account-setup-private.h"
 #include "imap/tern-imap-error.h"
 #include "imap/tern-imap-search.h"
@@ -294,31 +293,6 @@ server_order (TernImapClient *client,
   return g_steal_pointer (&uids);
 }
 
-static TernImapClient *
-open_client (TernAccountConfig *config, GCancellable *cancellable, GError **error)
-{
-  g_auto (TernAwait) wait = TERN_AWAIT_INIT;
-  char *password;
-
-  password = tern_account_secret_lookup_sync (tern_account_config_get_id (config),
-                                              TERN_ACCOUNT_PROTOCOL_IMAP,
-                                              tern_account_config_get_imap_host (config),
-                                              tern_account_config_get_imap_user (config),
-                                              cancellable, error);
-  if (password == NULL)
-    {
-      if (error != NULL && *error == NULL)
-        g_set_error (error, TERN_IMAP_ERROR, TERN_IMAP_ERROR_AUTHENTICATION,
-                     _ ("The keyring holds no password for account “%s”. Add the account again "
-                        "to store it."),
-                     tern_account_config_get_id (config));
-      return NULL;
-    }
-  _tern_account_open_imap_async (config, password, 0, cancellable, tern_await_cb, &wait);
-  tern_account_secret_free (password);
-  return _tern_account_open_imap_finish (tern_await (&wait), NULL, error);
-}
-
 static SortResult *
 sort_on_connection (SortRequest *request,
                     TernImapClient *client,
@@ -354,7 +328,7 @@ sort_thread (GTask *task, gpointer source_object, gpointer task_data, GCancellab
   GError *error = NULL;
 
   g_main_context_push_thread_default (context);
-  client = open_client (request->config, cancellable, &error);
+  client = _tern_sync_open_client (request->config, 0, cancellable, &error);
   if (client != NULL)
     {
       g_auto (TernAwait) wait = TERN_AWAIT_INIT;

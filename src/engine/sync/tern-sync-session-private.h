@@ -7,6 +7,7 @@
 
 #pragma once
 
+#include "account/tern-account-setup-private.h"
 #include "imap/tern-imap-client-select.h"
 #include "imap/tern-imap-client.h"
 #include "tern-await.h"
@@ -20,6 +21,10 @@ G_BEGIN_DECLS
  * remembered to have contradicted itself) when there is none. */
 TernImapClient *
 _tern_sync_session_get_client (TernSyncSession *self, GCancellable *cancellable, GError **error);
+TernImapClient *_tern_sync_open_client (TernAccountConfig *config,
+                                        TernAccountOpenFlags flags,
+                                        GCancellable *cancellable,
+                                        GError **error);
 TernImapClient *_tern_sync_session_examine (TernSyncSession *self,
                                             const char *folder,
                                             GCancellable *cancellable,

@@ -233,22 +233,16 @@ enable (TernSyncSession *self, const char *extension, GCancellable *cancellable)
   return tern_imap_client_is_enabled (self->client, extension);
 }
 
+/* A new authenticated connection for @config, with the keyring's password;
+ * on the calling thread's context (a worker's). */
 TernImapClient *
-_tern_sync_session_get_client (TernSyncSession *self, GCancellable *cancellable, GError **error)
+_tern_sync_open_client (TernAccountConfig *config,
+                        TernAccountOpenFlags flags,
+                        GCancellable *cancellable,
+                        GError **error)
 {
   g_auto (TernAwait) wait = TERN_AWAIT_INIT;
-  TernAccountConfig *config = self->config;
-  g_autoptr (TernImapClient) client = NULL;
   char *password;
-
-  if (self->client != NULL)
-    {
-      TernImapClientState state = tern_imap_client_get_state (self->client);
-
-      if (state == TERN_IMAP_CLIENT_AUTHENTICATED || state == TERN_IMAP_CLIENT_SELECTED)
-        return self->client;
-      g_clear_object (&self->client);
-    }
 
   password = tern_account_secret_lookup_sync (tern_account_config_get_id (config),
                                               TERN_ACCOUNT_PROTOCOL_IMAP,
@@ -264,11 +258,26 @@ _tern_sync_session_get_client (TernSyncSession *self, GCancellable *cancellable,
                      tern_account_config_get_id (config));
       return NULL;
     }
-
-  _tern_account_open_imap_async (config, password, TERN_ACCOUNT_OPEN_ENABLE_UTF8, cancellable,
-                                 tern_await_cb, &wait);
+  _tern_account_open_imap_async (config, password, flags, cancellable, tern_await_cb, &wait);
   tern_account_secret_free (password);
-  client = _tern_account_open_imap_finish (tern_await (&wait), NULL, error);
+  return _tern_account_open_imap_finish (tern_await (&wait), NULL, error);
+}
+
+TernImapClient *
+_tern_sync_session_get_client (TernSyncSession *self, GCancellable *cancellable, GError **error)
+{
+  g_autoptr (TernImapClient) client = NULL;
+
+  if (self->client != NULL)
+    {
+      TernImapClientState state = tern_imap_client_get_state (self->client);
+
+      if (state == TERN_IMAP_CLIENT_AUTHENTICATED || state == TERN_IMAP_CLIENT_SELECTED)
+        return self->client;
+      g_clear_object (&self->client);
+    }
+
+  client = _tern_sync_open_client (self->config, TERN_ACCOUNT_OPEN_ENABLE_UTF8, cancellable, error);
   if (client == NULL)
     return NULL;
   self->client = g_steal_pointer (&client);
