@@ -38,11 +38,14 @@ struct _TernMessageRow
   GtkLabel *date_label;
   GtkLabel *subject_label;
   GtkLabel *preview_label;
+  GtkLabel *location_label;
 
   /* owned */
   TernMessageSummary *summary;
   GSignalGroup *summary_signals;
   guint update_id;
+  char *location;    /* search results: where the message is */
+  char *placeholder; /* what an unloaded row says; NULL: "Loading…" */
 };
 
 G_DEFINE_FINAL_TYPE (TernMessageRow, tern_message_row, GTK_TYPE_WIDGET)
@@ -141,15 +144,32 @@ update (TernMessageRow *self)
   if (summary == NULL)
     return;
 
+  gtk_label_set_label (self->location_label, self->location);
+  gtk_widget_set_visible (GTK_WIDGET (self->location_label), self->location != NULL);
+
   if (!tern_message_summary_get_loaded (summary))
     {
+      const char *text = self->placeholder != NULL ? self->placeholder : _ ("Loading…");
+
+      /* The preview line stays, empty: a row keeps its height when it fills
+       * in, so a list scrolled fast does not jump. */
       gtk_label_set_label (self->sender_label, "");
-      gtk_label_set_label (self->subject_label, _ ("Loading…"));
+      gtk_label_set_label (self->subject_label, text);
       gtk_label_set_label (self->preview_label, "");
+      gtk_widget_set_visible (GTK_WIDGET (self->preview_label), TRUE);
       gtk_label_set_label (self->date_label, "");
       gtk_widget_set_visible (GTK_WIDGET (self->flag_icon), FALSE);
       gtk_widget_set_visible (GTK_WIDGET (self->attachment_icon), FALSE);
-      set_item_label (GTK_WIDGET (self), _ ("Loading…"));
+      gtk_widget_remove_css_class (GTK_WIDGET (self->sender_label), "heading");
+      gtk_widget_remove_css_class (GTK_WIDGET (self->subject_label), "heading");
+      if (self->location != NULL)
+        {
+          g_autofree char *item_label = g_strdup_printf ("%s, %s", text, self->location);
+
+          set_item_label (GTK_WIDGET (self), item_label);
+        }
+      else
+        set_item_label (GTK_WIDGET (self), text);
       return;
     }
 
@@ -165,6 +185,9 @@ update (TernMessageRow *self)
   gtk_label_set_label (self->subject_label, subject);
   gtk_label_set_label (self->date_label, date);
   gtk_label_set_label (self->preview_label, tern_message_summary_get_preview (summary));
+  /* No blank line where there is nothing to preview. */
+  gtk_widget_set_visible (GTK_WIDGET (self->preview_label),
+                          *gtk_label_get_label (self->preview_label) != '\0');
   gtk_widget_set_visible (GTK_WIDGET (self->flag_icon), flagged);
   gtk_widget_set_visible (GTK_WIDGET (self->attachment_icon), attachments);
   if (unread)
@@ -188,6 +211,8 @@ update (TernMessageRow *self)
     g_string_append_printf (label, ", %s", date);
   if (attachments)
     g_string_append_printf (label, ", %s", _ ("has attachment"));
+  if (self->location != NULL)
+    g_string_append_printf (label, ", %s", self->location);
   set_item_label (GTK_WIDGET (self), label->str);
 }
 
@@ -222,6 +247,22 @@ tern_message_row_set_summary (TernMessageRow *self, TernMessageSummary *summary)
   update (self);
 }
 
+/* A search result's row also says where the message is (@location), and
+ * what a message not cached yet is (@placeholder, else "Loading…"). */
+void
+tern_message_row_set_location (TernMessageRow *self, const char *location, const char *placeholder)
+{
+  g_return_if_fail (TERN_IS_MESSAGE_ROW (self));
+
+  if (g_strcmp0 (self->location, location) == 0 && g_strcmp0 (self->placeholder, placeholder) == 0)
+    return;
+  g_free (self->location);
+  self->location = g_strdup (location);
+  g_free (self->placeholder);
+  self->placeholder = g_strdup (placeholder);
+  update (self);
+}
+
 static void
 tern_message_row_dispose (GObject *object)
 {
@@ -242,6 +283,8 @@ tern_message_row_finalize (GObject *object)
   TernMessageRow *self = TERN_MESSAGE_ROW (object);
 
   g_clear_object (&self->summary_signals);
+  g_clear_pointer (&self->location, g_free);
+  g_clear_pointer (&self->placeholder, g_free);
 
   G_OBJECT_CLASS (tern_message_row_parent_class)->finalize (object);
 }
@@ -321,6 +364,12 @@ tern_message_row_init (TernMessageRow *self)
   gtk_widget_add_css_class (GTK_WIDGET (self->preview_label), "dim-label");
   gtk_widget_add_css_class (GTK_WIDGET (self->preview_label), "caption");
   attach (self, GTK_WIDGET (self->preview_label), 0, 2, 4);
+  self->location_label = label_new (0, PANGO_ELLIPSIZE_MIDDLE);
+  gtk_widget_set_visible (GTK_WIDGET (self->location_label), FALSE);
+  gtk_widget_add_css_class (GTK_WIDGET (self->location_label), "dim-label");
+  gtk_widget_add_css_class (GTK_WIDGET (self->location_label), "caption");
+  gtk_widget_add_css_class (GTK_WIDGET (self->location_label), "message-location");
+  attach (self, GTK_WIDGET (self->location_label), 0, 3, 4);
 
   self->summary_signals = g_signal_group_new (TERN_TYPE_MESSAGE_SUMMARY);
   g_signal_group_connect_swapped (self->summary_signals, "notify", G_CALLBACK (summary_notified),

@@ -19,6 +19,8 @@ G_DECLARE_FINAL_TYPE (TernMessageRow, tern_message_row, TERN, MESSAGE_ROW, GtkWi
 
 GtkWidget *tern_message_row_new (void);
 void tern_message_row_set_summary (TernMessageRow *self, TernMessageSummary *summary);
+void
+tern_message_row_set_location (TernMessageRow *self, const char *location, const char *placeholder);
 
 char *tern_format_relative_date (gint64 unix_time, GDateTime *now);
 

@@ -12,7 +12,9 @@
  * account shows its cache at once, then syncs; a finished sync reloads the
  * folder tree and applies the new, changed and vanished UIDs to the open
  * list. F6 moves the focus from pane to pane. The window remembers its size
- * in GSettings.
+ * in GSettings. Ctrl+F opens the search bar over the list; while a query
+ * is in it, the list shows its results (TernSearchResults) instead of the
+ * folder's messages.
  *
  * Threading: main context only.
  */
@@ -30,6 +32,8 @@
 #include "tern-folder-row.h"
 #include "tern-message-row.h"
 #include "tern-reader.h"
+#include "tern-search-bar.h"
+#include "tern-search-results.h"
 #include "tern-window.h"
 
 /* One account in the sidebar. Reference counted: asynchronous callbacks hold
@@ -78,6 +82,10 @@ struct _TernWindow
   GtkPopover *move_popover;
   GtkSearchEntry *move_search;
   GtkListView *move_list;
+  TernSearchBar *search_bar;
+  GtkWidget *message_scroller;
+  GtkListView *results_view;
+  GtkWidget *results_scroller;
 
   /* owned */
   GSettings *settings;
@@ -112,6 +120,23 @@ struct _TernWindow
   GtkStringFilter *move_filter;
   GtkSingleSelection *move_selection;
   GHashTable *move_paths; /* shown name → path */
+
+  /* the search bar's results, shown instead of the folder while a query is
+   * in the bar */
+  TernSearchResults *results;
+  GtkSingleSelection *results_selection;
+  TernSearchQuery *search_query;
+  TernSearchResult *reader_result; /* the result opened in the reader */
+  /* "account-id\nfolder" → SEARCH_SYNC_*: folders synced for this query
+   * because the server found messages the cache has not got yet */
+  GHashTable *search_syncs;
+  gboolean search_shown;
+};
+
+enum
+{
+  SEARCH_SYNC_REQUESTED = 1,
+  SEARCH_SYNC_DONE,
 };
 
 enum
@@ -244,6 +269,7 @@ folder_display_name (TernFolder *folder)
 static void restore_view (TernWindow *self);
 static void update_actions (TernWindow *self);
 static void cancel_mark_read (TernWindow *self);
+static void run_search (TernWindow *self, gboolean quiet);
 
 /* A toast of plain text: a toast's title is markup, and error messages and
  * folder names may have "&" or "<" in them. */
@@ -314,12 +340,16 @@ open_folder (TernWindow *self, AccountPane *pane, TernFolder *folder)
       gtk_multi_selection_set_model (self->message_selection, NULL);
       adw_window_title_set_title (self->list_title, folder ? folder_display_name (folder) : "");
       adw_window_title_set_subtitle (self->list_title, "");
-      gtk_stack_set_visible_child_name (self->list_stack, "none");
+      if (!self->search_shown)
+        gtk_stack_set_visible_child_name (self->list_stack, "none");
       update_actions (self);
       return;
     }
 
   self->messages = tern_message_list_new (store, tern_folder_get_store_id (folder));
+  /* While the folder's headers are still arriving, the server sorts it all. */
+  tern_message_list_set_sync_session (self->messages,
+                                      tern_account_get_sync_session (pane->account));
   restore_view (self);
   gtk_multi_selection_set_model (self->message_selection, G_LIST_MODEL (self->messages));
   tern_message_list_load_async (self->messages, pane->cancellable, messages_loaded,
@@ -327,7 +357,15 @@ open_folder (TernWindow *self, AccountPane *pane, TernFolder *folder)
   adw_window_title_set_title (self->list_title, folder_display_name (folder));
   adw_window_title_set_subtitle (self->list_title, tern_account_config_get_display_name (
                                                      tern_account_get_config (pane->account)));
-  gtk_stack_set_visible_child_name (self->list_stack, "list");
+  if (self->search_shown)
+    {
+      /* The search follows to the folder (or account) now open. */
+      g_clear_object (&self->reader_result);
+      if (tern_search_bar_get_scope (self->search_bar) != TERN_SEARCH_SCOPE_ALL_ACCOUNTS)
+        run_search (self, FALSE);
+    }
+  else
+    gtk_stack_set_visible_child_name (self->list_stack, "list");
   update_actions (self);
 }
 
@@ -343,6 +381,7 @@ open_message (TernWindow *self, guint position, gboolean show_reader)
     return;
 
   cancel_mark_read (self);
+  g_clear_object (&self->reader_result);
   gtk_selection_model_select_item (GTK_SELECTION_MODEL (self->message_selection), position, TRUE);
   /* Side by side, the focus stays in the list (AdwLeaflet would move it into
    * the reader's loading page, which goes away, and the focus with it);
@@ -817,6 +856,10 @@ pane_new (TernWindow *self, TernAccountConfig *config)
 static void
 clear_panes (TernWindow *self)
 {
+  /* Results hold the accounts going away. */
+  if (self->results != NULL)
+    tern_search_results_stop (self->results);
+  g_clear_object (&self->reader_result);
   open_folder (self, NULL, NULL);
   self->folder_pane = NULL;
   g_ptr_array_set_size (self->panes, 0);
@@ -863,6 +906,9 @@ tern_window_show_message (TernWindow *self, const char *account_id, const char *
   pane = find_pane (self, account_id);
   if (pane == NULL || pane->selection == NULL)
     return;
+  /* The message is shown in its folder's list. */
+  if (tern_search_bar_get_open (self->search_bar))
+    tern_search_bar_close (self->search_bar);
   self->show_uid = uid;
   if (self->folder_pane == pane && g_strcmp0 (tern_folder_get_path (self->folder), folder) == 0)
     {
@@ -917,8 +963,9 @@ tern_window_reload_accounts (TernWindow *self)
 static gboolean
 can_act (TernWindow *self)
 {
+  /* The actions work on the folder's list, which search results hide. */
   return self->messages != NULL && self->folder_pane != NULL && self->folder != NULL &&
-         self->folder_pane->cache_open;
+         self->folder_pane->cache_open && !self->search_shown;
 }
 
 /* The UIDs the actions work on: the selection (every message of a
@@ -1119,6 +1166,9 @@ action_applied (GObject *source, GAsyncResult *result, gpointer user_data)
                                        removes ? 0 : changed->len);
     }
   refresh_counts (request->pane);
+  /* A result read or moved shows so. */
+  if (id > 0 && self->search_shown)
+    run_search (self, TRUE);
 
   if (id > 0 && !request->quiet)
     {
@@ -1154,27 +1204,65 @@ action_applied (GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 static void
+run_action_in (TernWindow *self,
+               AccountPane *pane,
+               const char *folder,
+               TernAccountAction action,
+               GArray *uids,
+               const char *target,
+               gboolean quiet)
+{
+  ActionRequest *request;
+  g_autofree char *set = NULL;
+
+  if (pane == NULL || pane->window == NULL || !pane->cache_open || uids->len == 0)
+    return;
+  request = g_new0 (ActionRequest, 1);
+  request->window = g_object_ref (self);
+  request->pane = pane_ref (pane);
+  request->action = action;
+  request->folder = g_strdup (folder);
+  request->uids = g_array_ref (uids);
+  request->quiet = quiet;
+  set = uids_to_set (uids);
+  tern_account_apply_action_async (pane->account, action, request->folder, set, target,
+                                   pane->cancellable, action_applied, request);
+}
+
+/**
+ * tern_window_apply_action:
+ *
+ * Applies @action to @uids of @folder of @account_id as if chosen in the
+ * window, quietly (no toast), so that an open list and the folder counts
+ * follow: a notification's buttons, with the window hidden or not.
+ */
+void
+tern_window_apply_action (TernWindow *self,
+                          const char *account_id,
+                          const char *folder,
+                          const guint32 *uids,
+                          guint n_uids,
+                          TernAccountAction action)
+{
+  g_autoptr (GArray) array = g_array_sized_new (FALSE, FALSE, sizeof (guint32), n_uids);
+
+  g_return_if_fail (TERN_IS_WINDOW (self));
+
+  g_array_append_vals (array, uids, n_uids);
+  run_action_in (self, find_pane (self, account_id), folder, action, array, NULL, TRUE);
+}
+
+static void
 run_action (TernWindow *self,
             TernAccountAction action,
             GArray *uids,
             const char *target,
             gboolean quiet)
 {
-  ActionRequest *request;
-  g_autofree char *set = NULL;
-
-  if (!can_act (self) || uids->len == 0)
+  if (!can_act (self))
     return;
-  request = g_new0 (ActionRequest, 1);
-  request->window = g_object_ref (self);
-  request->pane = pane_ref (self->folder_pane);
-  request->action = action;
-  request->folder = g_strdup (tern_folder_get_path (self->folder));
-  request->uids = g_array_ref (uids);
-  request->quiet = quiet;
-  set = uids_to_set (uids);
-  tern_account_apply_action_async (self->folder_pane->account, action, request->folder, set, target,
-                                   self->folder_pane->cancellable, action_applied, request);
+  run_action_in (self, self->folder_pane, tern_folder_get_path (self->folder), action, uids, target,
+                 quiet);
 }
 
 static void
@@ -1314,7 +1402,23 @@ mark_open_read (TernWindow *self)
 
   self->mark_read_uid = 0;
   /* Only while that message is still the one shown. */
-  if (uid == 0 || tern_reader_get_uid (self->reader) != uid || self->messages == NULL)
+  if (uid == 0 || tern_reader_get_uid (self->reader) != uid)
+    return;
+  if (self->reader_result != NULL && tern_search_result_get_uid (self->reader_result) == uid)
+    {
+      TernSearchResult *result = self->reader_result;
+
+      if (!tern_message_summary_get_unread (tern_search_result_get_summary (result)))
+        return;
+      g_array_append_val (uids, uid);
+      run_action_in (self,
+                     find_pane (self,
+                                tern_account_get_id (tern_search_result_get_account (result))),
+                     tern_search_result_get_folder (result), TERN_ACCOUNT_ACTION_MARK_READ, uids,
+                     NULL, TRUE);
+      return;
+    }
+  if (self->messages == NULL)
     return;
   position = tern_message_list_find (self->messages, uid);
   if (position != TERN_MESSAGE_LIST_INVALID_POSITION)
@@ -1357,10 +1461,17 @@ message_shown (TernWindow *self, TernReader *reader)
       if (target != NULL && (focus == NULL || !gtk_widget_is_ancestor (focus, self->reader_page)))
         gtk_widget_grab_focus (target);
     }
-  if (delay < 0 || uid == 0 || self->messages == NULL)
+  if (delay < 0 || uid == 0)
     return;
-  position = tern_message_list_find (self->messages, uid);
-  if (position != TERN_MESSAGE_LIST_INVALID_POSITION)
+  if (self->reader_result != NULL && tern_search_result_get_uid (self->reader_result) == uid)
+    {
+      if (!tern_message_summary_get_unread (tern_search_result_get_summary (self->reader_result)))
+        return;
+    }
+  else if (self->messages == NULL)
+    return;
+  else if ((position = tern_message_list_find (self->messages, uid)) !=
+           TERN_MESSAGE_LIST_INVALID_POSITION)
     {
       g_autoptr (TernMessageSummary) summary =
         g_list_model_get_item (G_LIST_MODEL (self->messages), position);
@@ -1744,6 +1855,307 @@ pane_replayed (TernAccount *account,
     pane_update_pending (pane);
 }
 
+/* Search ------------------------------------------------------------------------------- */
+
+static char *
+search_sync_key (TernAccount *account, const char *folder)
+{
+  return g_strconcat (tern_account_get_id (account), "\n", folder, NULL);
+}
+
+/* The status line under the search bar, from the results' state. */
+static void
+update_search_status (TernWindow *self)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->results));
+  const char *error = tern_search_results_get_error (self->results);
+  guint offline = tern_search_results_get_offline (self->results);
+  g_autofree char *status = NULL;
+
+  if (error != NULL)
+    {
+      g_autofree char *text = g_strdup_printf (_ ("Could not search: %s"), error);
+
+      tern_search_bar_set_status (self->search_bar, text, TRUE);
+      return;
+    }
+  if (tern_search_results_get_searching (self->results))
+    {
+      tern_search_bar_set_status (self->search_bar, _ ("Searching the server…"), FALSE);
+      return;
+    }
+  if (n == 0)
+    status = g_strdup (_ ("No messages found"));
+  else
+    status = g_strdup_printf (ngettext ("%u result", "%u results", n), n);
+  if (offline > 0)
+    {
+      char *both = g_strconcat (status, " · ",
+                                _ ("The server could not be searched; results from this "
+                                   "device only"),
+                                NULL);
+
+      g_free (status);
+      status = both;
+    }
+  tern_search_bar_set_status (self->search_bar, status, FALSE);
+}
+
+/* Messages the server found that the cache has not got yet: a sync of
+ * their folders brings them in (once per folder and query);
+ * search_folder_synced() then searches again. */
+static void
+sync_missing_results (TernWindow *self)
+{
+  for (guint i = 0; i < self->panes->len; i++)
+    {
+      AccountPane *pane = g_ptr_array_index (self->panes, i);
+      g_auto (GStrv) folders = NULL;
+      g_autoptr (GPtrArray) wanted = g_ptr_array_new ();
+
+      if (!pane->cache_open ||
+          (folders = tern_search_results_dup_missing_folders (self->results, pane->account)) ==
+            NULL)
+        continue;
+      for (guint j = 0; folders[j] != NULL; j++)
+        {
+          char *key = search_sync_key (pane->account, folders[j]);
+
+          if (g_hash_table_contains (self->search_syncs, key))
+            {
+              g_free (key);
+              continue;
+            }
+          g_hash_table_insert (self->search_syncs, key, GUINT_TO_POINTER (SEARCH_SYNC_REQUESTED));
+          g_ptr_array_add (wanted, folders[j]);
+        }
+      if (wanted->len == 0)
+        continue;
+      if (pane->syncing)
+        {
+          /* After the running sync, as for what IDLE tells of. */
+          for (guint j = 0; j < wanted->len; j++)
+            g_hash_table_add (pane->idle_pending, g_strdup (wanted->pdata[j]));
+          continue;
+        }
+      g_ptr_array_add (wanted, NULL);
+      pane->quiet = TRUE;
+      pane_sync_folders (pane, (const char *const *) wanted->pdata);
+    }
+}
+
+static void
+results_status_changed (TernWindow *self)
+{
+  if (!self->search_shown)
+    return;
+  update_search_status (self);
+  if (!tern_search_results_get_searching (self->results))
+    sync_missing_results (self);
+}
+
+/* Runs the query in the bar (again, when @quiet) in the bar's scope. */
+static void
+run_search (TernWindow *self, gboolean quiet)
+{
+  g_autoptr (GPtrArray) accounts = g_ptr_array_new ();
+  TernSearchScope scope = tern_search_bar_get_scope (self->search_bar);
+  AccountPane *pane = self->folder_pane;
+  const char *folder = NULL;
+
+  if (self->search_query == NULL)
+    return;
+  if (pane == NULL || !pane->cache_open)
+    for (guint i = 0; i < self->panes->len && (pane == NULL || !pane->cache_open); i++)
+      pane = g_ptr_array_index (self->panes, i);
+  if (scope == TERN_SEARCH_SCOPE_ALL_ACCOUNTS)
+    {
+      for (guint i = 0; i < self->panes->len; i++)
+        {
+          AccountPane *other = g_ptr_array_index (self->panes, i);
+
+          if (other->cache_open)
+            g_ptr_array_add (accounts, other->account);
+        }
+    }
+  else if (pane != NULL && pane->cache_open)
+    {
+      g_ptr_array_add (accounts, pane->account);
+      if (scope == TERN_SEARCH_SCOPE_FOLDER && pane == self->folder_pane && self->folder != NULL)
+        folder = tern_folder_get_path (self->folder);
+    }
+  if (!quiet)
+    tern_search_bar_set_status (self->search_bar, _ ("Searching…"), FALSE);
+  tern_search_results_run (self->results, self->search_query, accounts, folder, folder == NULL,
+                           scope == TERN_SEARCH_SCOPE_ALL_ACCOUNTS, quiet);
+}
+
+static void
+show_results (TernWindow *self, gboolean shown)
+{
+  if (self->search_shown == shown)
+    return;
+  self->search_shown = shown;
+  /* The page not shown is hidden, not only covered, so that a screen
+   * reader's review of the window does not find it. */
+  gtk_widget_set_visible (shown ? self->results_scroller : self->message_scroller, TRUE);
+  if (shown)
+    gtk_stack_set_visible_child_name (self->list_stack, "results");
+  else
+    gtk_stack_set_visible_child_name (self->list_stack, self->messages != NULL ? "list" : "none");
+  gtk_widget_set_visible (shown ? self->message_scroller : self->results_scroller, FALSE);
+  update_actions (self);
+}
+
+static void
+search_changed (TernWindow *self)
+{
+  const char *text = tern_search_bar_get_text (self->search_bar);
+  g_autoptr (TernSearchQuery) query = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *stripped = g_strstrip (g_strdup (text));
+
+  g_clear_pointer (&self->search_query, tern_search_query_unref);
+  g_hash_table_remove_all (self->search_syncs);
+  if (*stripped == '\0')
+    {
+      /* An empty bar shows the folder again. */
+      tern_search_results_stop (self->results);
+      tern_search_bar_set_status (self->search_bar, NULL, FALSE);
+      show_results (self, FALSE);
+      return;
+    }
+  query = tern_search_query_parse (text, &error);
+  if (query == NULL)
+    {
+      tern_search_results_stop (self->results);
+      tern_search_bar_set_status (self->search_bar, error->message, TRUE);
+      show_results (self, TRUE);
+      return;
+    }
+  self->search_query = g_steal_pointer (&query);
+  show_results (self, TRUE);
+  run_search (self, FALSE);
+}
+
+static void
+search_closed (TernWindow *self)
+{
+  g_clear_pointer (&self->search_query, tern_search_query_unref);
+  g_hash_table_remove_all (self->search_syncs);
+  tern_search_results_stop (self->results);
+  /* The actions work on the open folder: the reader must not keep a result
+   * from elsewhere. */
+  if (self->reader_result != NULL)
+    {
+      cancel_mark_read (self);
+      clear_reader (self);
+      g_clear_object (&self->reader_result);
+    }
+  show_results (self, FALSE);
+  if (self->messages != NULL)
+    gtk_widget_grab_focus (GTK_WIDGET (self->message_view));
+}
+
+static void
+search_focus_results (TernWindow *self)
+{
+  if (!self->search_shown || g_list_model_get_n_items (G_LIST_MODEL (self->results)) == 0)
+    return;
+  gtk_widget_activate_action (GTK_WIDGET (self->results_view), "list.scroll-to-item", "u", 0);
+  gtk_widget_grab_focus (GTK_WIDGET (self->results_view));
+}
+
+static void
+search_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  TernWindow *self = TERN_WINDOW (widget);
+
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "accounts") != 0)
+    return;
+  if (adw_leaflet_get_folded (self->leaflet))
+    adw_leaflet_set_visible_child (self->leaflet, self->list_page);
+  tern_search_bar_open (self->search_bar);
+}
+
+/* A sync brought in a folder with results the cache lacked: search again,
+ * quietly, so that their rows fill in. */
+static void
+search_folder_synced (TernWindow *self, TernAccount *account, const TernSyncFolderResult *result)
+{
+  g_autofree char *key = NULL;
+
+  if (!self->search_shown || self->search_query == NULL)
+    return;
+  key = search_sync_key (account, result->path);
+  if (GPOINTER_TO_UINT (g_hash_table_lookup (self->search_syncs, key)) != SEARCH_SYNC_REQUESTED)
+    return;
+  g_hash_table_insert (self->search_syncs, g_steal_pointer (&key),
+                       GUINT_TO_POINTER (SEARCH_SYNC_DONE));
+  run_search (self, TRUE);
+}
+
+static void
+result_activated (TernWindow *self, guint position)
+{
+  g_autoptr (TernSearchResult) result = NULL;
+
+  result = g_list_model_get_item (G_LIST_MODEL (self->results), position);
+  if (result == NULL)
+    return;
+  gtk_single_selection_set_selected (self->results_selection, position);
+  if (!tern_message_summary_get_loaded (tern_search_result_get_summary (result)))
+    {
+      adw_toast_overlay_add_toast (self->toast_overlay,
+                                   adw_toast_new (_ ("This message is not downloaded yet; it "
+                                                     "opens once its folder is synchronised")));
+      return;
+    }
+  cancel_mark_read (self);
+  g_set_object (&self->reader_result, result);
+  if (adw_leaflet_get_folded (self->leaflet))
+    adw_leaflet_set_visible_child (self->leaflet, self->reader_page);
+  tern_reader_load (self->reader, tern_search_result_get_account (result),
+                    tern_search_result_get_folder (result), tern_search_result_get_uid (result));
+}
+
+/* Escape in the results goes back to the query (a second one closes it). */
+static gboolean
+results_key (GtkEventControllerKey *controller,
+             guint keyval,
+             guint keycode,
+             GdkModifierType state,
+             TernWindow *self)
+{
+  if (keyval != GDK_KEY_Escape || !tern_search_bar_get_open (self->search_bar))
+    return FALSE;
+  tern_search_bar_focus_entry (self->search_bar);
+  return TRUE;
+}
+
+static void
+result_setup (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer user_data)
+{
+  gtk_list_item_set_child (item, tern_message_row_new ());
+}
+
+static void
+result_bind (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer user_data)
+{
+  TernMessageRow *row = TERN_MESSAGE_ROW (gtk_list_item_get_child (item));
+  TernSearchResult *result = gtk_list_item_get_item (item);
+
+  tern_message_row_set_location (row, tern_search_result_get_location (result),
+                                 _ ("Not downloaded yet"));
+  tern_message_row_set_summary (row, tern_search_result_get_summary (result));
+}
+
+static void
+result_unbind (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer user_data)
+{
+  tern_message_row_set_summary (TERN_MESSAGE_ROW (gtk_list_item_get_child (item)), NULL);
+}
+
 /* Actions and focus -------------------------------------------------------------------- */
 
 static void
@@ -1811,10 +2223,20 @@ cycle_panes (GtkWidget *widget, GVariant *args, gpointer user_data)
 
       if (next == 0)
         target = sidebar_focus_target (self);
+      else if (next == 1 && self->search_shown)
+        target = g_list_model_get_n_items (G_LIST_MODEL (self->results)) > 0
+                   ? GTK_WIDGET (self->results_view)
+                   : NULL;
       else if (next == 1 && self->messages != NULL)
         target = GTK_WIDGET (self->message_view);
       else if (next == 2)
         target = tern_reader_get_focus_target (self->reader);
+      if (target == NULL && next == 1 && self->search_shown)
+        {
+          adw_leaflet_set_visible_child (self->leaflet, pages[next]);
+          tern_search_bar_focus_entry (self->search_bar);
+          return TRUE;
+        }
       if (target == NULL)
         continue;
       adw_leaflet_set_visible_child (self->leaflet, pages[next]);
@@ -1901,6 +2323,8 @@ tern_window_dispose (GObject *object)
   cancel_mark_read (self);
   if (self->panes != NULL)
     clear_panes (self);
+  if (self->results != NULL)
+    g_signal_handlers_disconnect_by_data (self->results, self);
   g_clear_pointer (&self->undo_pane, pane_unref);
   gtk_widget_dispose_template (GTK_WIDGET (self), TERN_TYPE_WINDOW);
 
@@ -1925,6 +2349,11 @@ tern_window_finalize (GObject *object)
   g_clear_object (&self->move_filter);
   g_clear_object (&self->move_selection);
   g_clear_pointer (&self->move_paths, g_hash_table_unref);
+  g_clear_object (&self->results_selection);
+  g_clear_object (&self->results);
+  g_clear_object (&self->reader_result);
+  g_clear_pointer (&self->search_query, tern_search_query_unref);
+  g_clear_pointer (&self->search_syncs, g_hash_table_unref);
 
   G_OBJECT_CLASS (tern_window_parent_class)->finalize (object);
 }
@@ -1937,6 +2366,7 @@ tern_window_class_init (TernWindowClass *klass)
   GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
 
   g_type_ensure (TERN_TYPE_READER);
+  g_type_ensure (TERN_TYPE_SEARCH_BAR);
 
   /**
    * TernWindow::folder-synced:
@@ -1975,12 +2405,20 @@ tern_window_class_init (TernWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TernWindow, move_popover);
   gtk_widget_class_bind_template_child (widget_class, TernWindow, move_search);
   gtk_widget_class_bind_template_child (widget_class, TernWindow, move_list);
+  gtk_widget_class_bind_template_child (widget_class, TernWindow, search_bar);
+  gtk_widget_class_bind_template_child (widget_class, TernWindow, results_view);
+  gtk_widget_class_bind_template_child (widget_class, TernWindow, message_scroller);
+  gtk_widget_class_bind_template_child (widget_class, TernWindow, results_scroller);
   gtk_widget_class_bind_template_callback (widget_class, go_back);
   gtk_widget_class_bind_template_callback (widget_class, move_popover_shown);
   gtk_widget_class_bind_template_callback (widget_class, move_search_changed);
   gtk_widget_class_bind_template_callback (widget_class, move_search_activated);
   gtk_widget_class_bind_template_callback (widget_class, move_search_stopped);
   gtk_widget_class_bind_template_callback (widget_class, move_list_activated);
+  gtk_widget_class_bind_template_callback (widget_class, search_changed);
+  gtk_widget_class_bind_template_callback (widget_class, search_closed);
+  gtk_widget_class_bind_template_callback (widget_class, search_focus_results);
+  gtk_widget_class_bind_template_callback (widget_class, result_activated);
 
   /* The open folder's view, as stateful actions for the sort menu. */
   properties[PROP_SORT_BY] =
@@ -2036,6 +2474,9 @@ tern_window_class_init (TernWindowClass *klass)
                                   "win.toggle-flag");
   }
 
+  gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.search",
+                                       NULL);
   gtk_widget_class_install_action (widget_class, "win.refresh", NULL, refresh_action);
   /* The reader has Ctrl+U while it has the focus; this is the same from the
    * list. */
@@ -2093,6 +2534,29 @@ tern_window_init (TernWindow *self)
     gtk_list_view_set_model (self->move_list, GTK_SELECTION_MODEL (self->move_selection));
     g_signal_connect (keys, "key-pressed", G_CALLBACK (move_search_key), self);
     gtk_widget_add_controller (GTK_WIDGET (self->move_search), keys);
+  }
+  self->results = tern_search_results_new ();
+  self->results_selection = gtk_single_selection_new (G_LIST_MODEL (g_object_ref (self->results)));
+  gtk_single_selection_set_autoselect (self->results_selection, FALSE);
+  gtk_single_selection_set_can_unselect (self->results_selection, TRUE);
+  self->search_syncs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_signal_connect_swapped (self->results, "status-changed", G_CALLBACK (results_status_changed),
+                            self);
+  g_signal_connect (self, "folder-synced", G_CALLBACK (search_folder_synced), NULL);
+  {
+    g_autoptr (GtkListItemFactory) results_factory = gtk_signal_list_item_factory_new ();
+
+    g_signal_connect (results_factory, "setup", G_CALLBACK (result_setup), NULL);
+    g_signal_connect (results_factory, "bind", G_CALLBACK (result_bind), NULL);
+    g_signal_connect (results_factory, "unbind", G_CALLBACK (result_unbind), NULL);
+    gtk_list_view_set_factory (self->results_view, results_factory);
+    gtk_list_view_set_model (self->results_view, GTK_SELECTION_MODEL (self->results_selection));
+  }
+  {
+    GtkEventController *keys = gtk_event_controller_key_new ();
+
+    g_signal_connect (keys, "key-pressed", G_CALLBACK (results_key), self);
+    gtk_widget_add_controller (GTK_WIDGET (self->results_view), keys);
   }
   update_actions (self);
 

@@ -24,5 +24,11 @@ void tern_window_show_message (TernWindow *self,
                                const char *account_id,
                                const char *folder,
                                guint32 uid);
+void tern_window_apply_action (TernWindow *self,
+                               const char *account_id,
+                               const char *folder,
+                               const guint32 *uids,
+                               guint n_uids,
+                               TernAccountAction action);
 
 G_END_DECLS

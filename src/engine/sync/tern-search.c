@@ -104,10 +104,26 @@ server_search (TernSyncSession *self,
   GVariantIter iter;
   gboolean is_string;
   const char *text;
+  gboolean was_selected;
 
+  client = _tern_sync_session_get_client (self, cancellable, error);
+  if (client == NULL)
+    return NULL;
+  was_selected = tern_imap_client_get_state (client) == TERN_IMAP_CLIENT_SELECTED &&
+                 g_strcmp0 (tern_imap_client_get_selected_mailbox (client), folder) == 0;
   client = _tern_sync_session_examine (self, folder, cancellable, error);
   if (client == NULL)
     return NULL;
+  if (was_selected)
+    {
+      /* A server searches the connection's view of the folder, which mail
+       * delivered since the last command is not in yet (Dovecot tells of it
+       * only after the SEARCH): a NOOP brings the view up to date. */
+      g_autoptr (TernImapCommand) noop = tern_imap_command_new ("NOOP");
+
+      if (!_tern_sync_session_run (self, noop, NULL, NULL, NULL, cancellable, error))
+        return NULL;
+    }
 
   if (tern_imap_client_has_capability (client, "ESEARCH"))
     tern_imap_command_add_raw (command, "RETURN (ALL)");
