@@ -16,7 +16,12 @@ SUITE ?=
 ASAN_BUILDDIR ?= _build-asan
 FUZZ_BUILDDIR ?= _build-fuzz
 FUZZ_SECONDS ?= 15
-SANITIZER_ENV = ASAN_OPTIONS=detect_leaks=1 \
+# intercept_tls_get_addr=0: GCC 12's sanitizer runtime sometimes mistakes a
+# glibc >= 2.25 dynamic TLS block (glib-networking's, on the TLS threads) for
+# the old 2.19 layout and the leak checker's tracer then segfaults at exit
+# ("Tracer caught signal 11"), failing a test that leaked nothing.  Dynamic TLS
+# is no longer scanned as a root; static TLS, stacks and globals still are.
+SANITIZER_ENV = ASAN_OPTIONS=detect_leaks=1:intercept_tls_get_addr=0 \
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 
 .PHONY: all deps build run demo check check-asan check-fuzz fuzz bench format clean
