@@ -13,9 +13,12 @@
  * the same in words: "Unread, flagged, Alice Example, Quarterly report,
  * 3 hours ago, has attachment".
  *
- * Rows are made by the dozen when a long list is shown or scrolled fast, so
- * they are built in code (a template is parsed anew for every row), and a
- * summary's burst of notifications is shown once, before the next layout.
+ * GTK 4.8's list view keeps some 200 rows alive, and makes and binds them
+ * again when a long list is scrolled fast, so a row is one widget that
+ * draws its lines itself: no child labels to lay out, style and expose, a
+ * height that comes from the font alone (no text is measured to lay out
+ * the list), and text shaped only for rows that are drawn. A summary's
+ * burst of notifications is shown once, before the next layout.
  *
  * Threading: main context only.
  */
@@ -28,17 +31,25 @@
 
 #include "tern-message-row.h"
 
+/* The texts a row draws, each a PangoLayout. */
+enum
+{
+  LINE_SENDER,
+  LINE_DATE,
+  LINE_SUBJECT,
+  LINE_PREVIEW,
+  LINE_LOCATION,
+  N_LINES
+};
+
+#define SPACING 6     /* between the sender, the icons and the date */
+#define ROW_SPACING 2 /* between lines */
+#define ICON_SIZE 16
+#define DIM_ALPHA 0.55f /* libadwaita's .dim-label */
+
 struct _TernMessageRow
 {
   GtkWidget parent_instance;
-
-  GtkLabel *sender_label;
-  GtkImage *attachment_icon;
-  GtkImage *flag_icon;
-  GtkLabel *date_label;
-  GtkLabel *subject_label;
-  GtkLabel *preview_label;
-  GtkLabel *location_label;
 
   /* owned */
   TernMessageSummary *summary;
@@ -46,6 +57,21 @@ struct _TernMessageRow
   guint update_id;
   char *location;    /* search results: where the message is */
   char *placeholder; /* what an unloaded row says; NULL: "Loading…" */
+
+  /* what is drawn */
+  char *sender;
+  char *subject;
+  char *preview;
+  char *date;
+  gboolean unread;
+  gboolean flagged;
+  gboolean attachments;
+
+  /* made when drawn, dropped when the text or the style changes */
+  PangoLayout *layouts[N_LINES];
+  int line_height; /* of the normal and the small font, from their metrics */
+  int small_height;
+  guint n_lines; /* drawn, as last measured */
 };
 
 G_DEFINE_FINAL_TYPE (TernMessageRow, tern_message_row, GTK_TYPE_WIDGET)
@@ -132,36 +158,66 @@ set_item_label (GtkWidget *widget, const char *label)
 }
 
 static void
+clear_layouts (TernMessageRow *self)
+{
+  for (guint i = 0; i < N_LINES; i++)
+    g_clear_object (&self->layouts[i]);
+}
+
+static void
+set_text (char **field, const char *text)
+{
+  g_free (*field);
+  *field = g_strdup (text != NULL ? text : "");
+}
+
+/* A placeholder keeps its (empty) preview line, so that a row does not
+ * change height as it fills in; a message with nothing to preview has no
+ * blank line. */
+static gboolean
+has_preview_line (TernMessageRow *self)
+{
+  return self->summary == NULL || !tern_message_summary_get_loaded (self->summary) ||
+         (self->preview != NULL && *self->preview != '\0');
+}
+
+/* The texts changed: drawn anew, and measured anew if their lines did. */
+static void
+lines_changed (TernMessageRow *self)
+{
+  guint n_lines = 2 + (has_preview_line (self) ? 1 : 0) + (self->location != NULL ? 1 : 0);
+
+  clear_layouts (self);
+  if (n_lines != self->n_lines)
+    {
+      self->n_lines = n_lines;
+      gtk_widget_queue_resize (GTK_WIDGET (self));
+    }
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+static void
 update (TernMessageRow *self)
 {
   TernMessageSummary *summary = self->summary;
   g_autoptr (GString) label = NULL;
   g_autofree char *date = NULL;
   const char *subject;
-  gboolean unread, flagged, attachments;
 
   g_clear_handle_id (&self->update_id, g_source_remove);
   if (summary == NULL)
     return;
 
-  gtk_label_set_label (self->location_label, self->location);
-  gtk_widget_set_visible (GTK_WIDGET (self->location_label), self->location != NULL);
-
   if (!tern_message_summary_get_loaded (summary))
     {
       const char *text = self->placeholder != NULL ? self->placeholder : _ ("Loading…");
 
-      /* The preview line stays, empty: a row keeps its height when it fills
-       * in, so a list scrolled fast does not jump. */
-      gtk_label_set_label (self->sender_label, "");
-      gtk_label_set_label (self->subject_label, text);
-      gtk_label_set_label (self->preview_label, "");
-      gtk_widget_set_visible (GTK_WIDGET (self->preview_label), TRUE);
-      gtk_label_set_label (self->date_label, "");
-      gtk_widget_set_visible (GTK_WIDGET (self->flag_icon), FALSE);
-      gtk_widget_set_visible (GTK_WIDGET (self->attachment_icon), FALSE);
-      gtk_widget_remove_css_class (GTK_WIDGET (self->sender_label), "heading");
-      gtk_widget_remove_css_class (GTK_WIDGET (self->subject_label), "heading");
+      set_text (&self->sender, "");
+      set_text (&self->subject, text);
+      set_text (&self->preview, "");
+      set_text (&self->date, "");
+      self->unread = self->flagged = self->attachments = FALSE;
+      lines_changed (self);
       if (self->location != NULL)
         {
           g_autofree char *item_label = g_strdup_printf ("%s, %s", text, self->location);
@@ -176,40 +232,26 @@ update (TernMessageRow *self)
   subject = tern_message_summary_get_subject (summary);
   if (subject == NULL || *subject == '\0')
     subject = _ ("(No Subject)");
-  unread = tern_message_summary_get_unread (summary);
-  flagged = tern_message_summary_get_flagged (summary);
-  attachments = tern_message_summary_get_has_attachments (summary);
   date = tern_format_relative_date (tern_message_summary_get_date (summary), NULL);
-
-  gtk_label_set_label (self->sender_label, sender (summary));
-  gtk_label_set_label (self->subject_label, subject);
-  gtk_label_set_label (self->date_label, date);
-  gtk_label_set_label (self->preview_label, tern_message_summary_get_preview (summary));
-  /* No blank line where there is nothing to preview. */
-  gtk_widget_set_visible (GTK_WIDGET (self->preview_label),
-                          *gtk_label_get_label (self->preview_label) != '\0');
-  gtk_widget_set_visible (GTK_WIDGET (self->flag_icon), flagged);
-  gtk_widget_set_visible (GTK_WIDGET (self->attachment_icon), attachments);
-  if (unread)
-    {
-      gtk_widget_add_css_class (GTK_WIDGET (self->sender_label), "heading");
-      gtk_widget_add_css_class (GTK_WIDGET (self->subject_label), "heading");
-    }
-  else
-    {
-      gtk_widget_remove_css_class (GTK_WIDGET (self->sender_label), "heading");
-      gtk_widget_remove_css_class (GTK_WIDGET (self->subject_label), "heading");
-    }
+  set_text (&self->sender, sender (summary));
+  set_text (&self->subject, subject);
+  set_text (&self->preview, tern_message_summary_get_preview (summary));
+  g_free (self->date);
+  self->date = g_steal_pointer (&date);
+  self->unread = tern_message_summary_get_unread (summary);
+  self->flagged = tern_message_summary_get_flagged (summary);
+  self->attachments = tern_message_summary_get_has_attachments (summary);
+  lines_changed (self);
 
   label = g_string_new (NULL);
-  if (unread)
+  if (self->unread)
     g_string_append_printf (label, "%s, ", _ ("Unread"));
-  if (flagged)
+  if (self->flagged)
     g_string_append_printf (label, "%s, ", _ ("flagged"));
-  g_string_append_printf (label, "%s, %s", sender (summary), subject);
-  if (*date != '\0')
-    g_string_append_printf (label, ", %s", date);
-  if (attachments)
+  g_string_append_printf (label, "%s, %s", self->sender, self->subject);
+  if (*self->date != '\0')
+    g_string_append_printf (label, ", %s", self->date);
+  if (self->attachments)
     g_string_append_printf (label, ", %s", _ ("has attachment"));
   if (self->location != NULL)
     g_string_append_printf (label, ", %s", self->location);
@@ -263,6 +305,235 @@ tern_message_row_set_location (TernMessageRow *self, const char *location, const
   update (self);
 }
 
+/* Layout ------------------------------------------------------------------------------------ */
+
+static void
+ensure_metrics (TernMessageRow *self)
+{
+  PangoContext *context;
+  PangoFontMetrics *metrics;
+  PangoFontDescription *small;
+
+  if (self->line_height > 0)
+    return;
+  context = gtk_widget_get_pango_context (GTK_WIDGET (self));
+  metrics = pango_context_get_metrics (context, NULL, NULL);
+  self->line_height = PANGO_PIXELS_CEIL (pango_font_metrics_get_height (metrics));
+  if (self->line_height <= 0)
+    self->line_height = PANGO_PIXELS_CEIL (pango_font_metrics_get_ascent (metrics) +
+                                           pango_font_metrics_get_descent (metrics));
+  pango_font_metrics_unref (metrics);
+
+  small = pango_font_description_copy (pango_context_get_font_description (context));
+  pango_font_description_set_size (small, (int) (pango_font_description_get_size (small) *
+                                                 PANGO_SCALE_SMALL));
+  metrics = pango_context_get_metrics (context, small, NULL);
+  self->small_height = PANGO_PIXELS_CEIL (pango_font_metrics_get_height (metrics));
+  if (self->small_height <= 0)
+    self->small_height = PANGO_PIXELS_CEIL (pango_font_metrics_get_ascent (metrics) +
+                                            pango_font_metrics_get_descent (metrics));
+  pango_font_metrics_unref (metrics);
+  pango_font_description_free (small);
+}
+
+static void
+tern_message_row_measure (GtkWidget *widget,
+                          GtkOrientation orientation,
+                          int for_size,
+                          int *minimum,
+                          int *natural,
+                          int *minimum_baseline,
+                          int *natural_baseline)
+{
+  TernMessageRow *self = TERN_MESSAGE_ROW (widget);
+
+  ensure_metrics (self);
+  if (orientation == GTK_ORIENTATION_HORIZONTAL)
+    {
+      /* Everything ellipsizes: the list gives the width. */
+      *minimum = 8 * self->line_height;
+      *natural = 24 * self->line_height;
+    }
+  else
+    {
+      int height = 2 * self->line_height + ROW_SPACING;
+
+      if (has_preview_line (self))
+        height += ROW_SPACING + self->small_height;
+      if (self->location != NULL)
+        height += ROW_SPACING + self->small_height;
+      *minimum = *natural = height;
+    }
+}
+
+static PangoLayout *
+line_layout (TernMessageRow *self, guint line)
+{
+  static const char *const empty = "";
+  PangoLayout *layout = self->layouts[line];
+  PangoAttrList *attrs;
+  const char *text = empty;
+  gboolean bold = FALSE, small = FALSE;
+
+  if (layout != NULL)
+    return layout;
+  switch (line)
+    {
+    case LINE_SENDER:
+      text = self->sender;
+      bold = self->unread;
+      break;
+    case LINE_DATE:
+      text = self->date;
+      break;
+    case LINE_SUBJECT:
+      text = self->subject;
+      bold = self->unread;
+      break;
+    case LINE_PREVIEW:
+      text = self->preview;
+      small = TRUE;
+      break;
+    case LINE_LOCATION:
+      text = self->location;
+      small = TRUE;
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+  layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), text != NULL ? text : empty);
+  pango_layout_set_single_paragraph_mode (layout, TRUE);
+  pango_layout_set_ellipsize (layout,
+                              line == LINE_LOCATION ? PANGO_ELLIPSIZE_MIDDLE : PANGO_ELLIPSIZE_END);
+  attrs = pango_attr_list_new ();
+  if (bold)
+    pango_attr_list_insert (attrs, pango_attr_weight_new (PANGO_WEIGHT_BOLD));
+  if (small)
+    pango_attr_list_insert (attrs, pango_attr_scale_new (PANGO_SCALE_SMALL));
+  if (line == LINE_DATE)
+    pango_attr_list_insert (attrs, pango_attr_font_features_new ("tnum=1"));
+  pango_layout_set_attributes (layout, attrs);
+  pango_attr_list_unref (attrs);
+  self->layouts[line] = layout;
+  return layout;
+}
+
+static void
+draw_line (GtkSnapshot *snapshot,
+           PangoLayout *layout,
+           int x,
+           int y,
+           int width,
+           gboolean rtl,
+           int row_width,
+           const GdkRGBA *color)
+{
+  int text_width;
+
+  pango_layout_set_width (layout, MAX (width, 1) * PANGO_SCALE);
+  pango_layout_get_pixel_size (layout, &text_width, NULL);
+  if (rtl)
+    x = row_width - x - MIN (text_width, width);
+  gtk_snapshot_save (snapshot);
+  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (x, y));
+  gtk_snapshot_append_layout (snapshot, layout, color);
+  gtk_snapshot_restore (snapshot);
+}
+
+static void
+draw_icon (TernMessageRow *self,
+           GtkSnapshot *snapshot,
+           const char *name,
+           int x,
+           int y,
+           gboolean rtl,
+           int row_width,
+           const GdkRGBA *color)
+{
+  GtkIconTheme *theme = gtk_icon_theme_get_for_display (gtk_widget_get_display (GTK_WIDGET (self)));
+  g_autoptr (GtkIconPaintable) icon = NULL;
+
+  icon = gtk_icon_theme_lookup_icon (theme, name, NULL, ICON_SIZE,
+                                     gtk_widget_get_scale_factor (GTK_WIDGET (self)),
+                                     gtk_widget_get_direction (GTK_WIDGET (self)), 0);
+  if (rtl)
+    x = row_width - x - ICON_SIZE;
+  gtk_snapshot_save (snapshot);
+  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (x, y));
+  gtk_symbolic_paintable_snapshot_symbolic (GTK_SYMBOLIC_PAINTABLE (icon), snapshot, ICON_SIZE,
+                                            ICON_SIZE, color, 1);
+  gtk_snapshot_restore (snapshot);
+}
+
+static void
+tern_message_row_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
+{
+  TernMessageRow *self = TERN_MESSAGE_ROW (widget);
+  int width = gtk_widget_get_width (widget);
+  gboolean rtl = gtk_widget_get_direction (widget) == GTK_TEXT_DIR_RTL;
+  GdkRGBA color, dim;
+  PangoLayout *date;
+  int date_width = 0, right, y;
+
+  ensure_metrics (self);
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  gtk_style_context_get_color (gtk_widget_get_style_context (widget), &color);
+  G_GNUC_END_IGNORE_DEPRECATIONS
+  dim = color;
+  dim.alpha *= DIM_ALPHA;
+
+  /* sender … [attachment] [flag] date */
+  date = line_layout (self, LINE_DATE);
+  pango_layout_set_width (date, -1);
+  if (self->date != NULL && *self->date != '\0')
+    pango_layout_get_pixel_size (date, &date_width, NULL);
+  right = width - date_width;
+  if (date_width > 0)
+    draw_line (snapshot, date, right, 0, date_width, rtl, width, &dim);
+  y = (self->line_height - ICON_SIZE) / 2;
+  if (self->flagged)
+    {
+      right -= SPACING + ICON_SIZE;
+      draw_icon (self, snapshot, "starred-symbolic", right, y, rtl, width, &color);
+    }
+  if (self->attachments)
+    {
+      right -= SPACING + ICON_SIZE;
+      draw_icon (self, snapshot, "mail-attachment-symbolic", right, y, rtl, width, &color);
+    }
+  draw_line (snapshot, line_layout (self, LINE_SENDER), 0, 0, right - SPACING, rtl, width, &color);
+
+  y = self->line_height + ROW_SPACING;
+  draw_line (snapshot, line_layout (self, LINE_SUBJECT), 0, y, width, rtl, width, &color);
+  y += self->line_height + ROW_SPACING;
+  if (has_preview_line (self))
+    {
+      draw_line (snapshot, line_layout (self, LINE_PREVIEW), 0, y, width, rtl, width, &dim);
+      y += self->small_height + ROW_SPACING;
+    }
+  if (self->location != NULL)
+    draw_line (snapshot, line_layout (self, LINE_LOCATION), 0, y, width, rtl, width, &dim);
+}
+
+static void
+tern_message_row_css_changed (GtkWidget *widget, GtkCssStyleChange *change)
+{
+  TernMessageRow *self = TERN_MESSAGE_ROW (widget);
+
+  GTK_WIDGET_CLASS (tern_message_row_parent_class)->css_changed (widget, change);
+  /* The font may have changed: lines and their heights are made again. */
+  clear_layouts (self);
+  self->line_height = self->small_height = 0;
+  gtk_widget_queue_resize (widget);
+}
+
+static void
+tern_message_row_direction_changed (GtkWidget *widget, GtkTextDirection previous)
+{
+  clear_layouts (TERN_MESSAGE_ROW (widget));
+  gtk_widget_queue_draw (widget);
+}
+
 static void
 tern_message_row_dispose (GObject *object)
 {
@@ -271,8 +542,7 @@ tern_message_row_dispose (GObject *object)
   g_clear_handle_id (&self->update_id, g_source_remove);
   g_signal_group_set_target (self->summary_signals, NULL);
   g_clear_object (&self->summary);
-  for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL;)
-    gtk_widget_unparent (child);
+  clear_layouts (self);
 
   G_OBJECT_CLASS (tern_message_row_parent_class)->dispose (object);
 }
@@ -285,6 +555,10 @@ tern_message_row_finalize (GObject *object)
   g_clear_object (&self->summary_signals);
   g_clear_pointer (&self->location, g_free);
   g_clear_pointer (&self->placeholder, g_free);
+  g_clear_pointer (&self->sender, g_free);
+  g_clear_pointer (&self->subject, g_free);
+  g_clear_pointer (&self->preview, g_free);
+  g_clear_pointer (&self->date, g_free);
 
   G_OBJECT_CLASS (tern_message_row_parent_class)->finalize (object);
 }
@@ -297,79 +571,22 @@ tern_message_row_class_init (TernMessageRowClass *klass)
 
   object_class->dispose = tern_message_row_dispose;
   object_class->finalize = tern_message_row_finalize;
-
-  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_GRID_LAYOUT);
-}
-
-static GtkWidget *
-attach (TernMessageRow *self, GtkWidget *child, int column, int row, int column_span)
-{
-  GtkLayoutManager *layout = gtk_widget_get_layout_manager (GTK_WIDGET (self));
-  GtkGridLayoutChild *cell;
-
-  gtk_widget_set_parent (child, GTK_WIDGET (self));
-  cell = GTK_GRID_LAYOUT_CHILD (gtk_layout_manager_get_layout_child (layout, child));
-  gtk_grid_layout_child_set_column (cell, column);
-  gtk_grid_layout_child_set_row (cell, row);
-  gtk_grid_layout_child_set_column_span (cell, column_span);
-  return child;
-}
-
-static GtkLabel *
-label_new (float xalign, PangoEllipsizeMode ellipsize)
-{
-  GtkWidget *label = gtk_label_new (NULL);
-
-  gtk_label_set_xalign (GTK_LABEL (label), xalign);
-  gtk_label_set_ellipsize (GTK_LABEL (label), ellipsize);
-  return GTK_LABEL (label);
-}
-
-static GtkImage *
-icon_new (const char *name)
-{
-  /* The row's label says it in words. */
-  return g_object_new (GTK_TYPE_IMAGE, "icon-name", name, "visible", FALSE, "accessible-role",
-                       GTK_ACCESSIBLE_ROLE_PRESENTATION, NULL);
+  widget_class->measure = tern_message_row_measure;
+  widget_class->snapshot = tern_message_row_snapshot;
+  widget_class->css_changed = tern_message_row_css_changed;
+  widget_class->direction_changed = tern_message_row_direction_changed;
+  gtk_widget_class_set_css_name (widget_class, "messagerow");
 }
 
 static void
 tern_message_row_init (TernMessageRow *self)
 {
   GtkWidget *widget = GTK_WIDGET (self);
-  GtkGridLayout *layout = GTK_GRID_LAYOUT (gtk_widget_get_layout_manager (widget));
 
-  gtk_grid_layout_set_column_spacing (layout, 6);
-  gtk_grid_layout_set_row_spacing (layout, 2);
   gtk_widget_set_margin_top (widget, 6);
   gtk_widget_set_margin_bottom (widget, 6);
   gtk_widget_set_margin_start (widget, 6);
   gtk_widget_set_margin_end (widget, 6);
-
-  self->sender_label = label_new (0, PANGO_ELLIPSIZE_END);
-  gtk_widget_set_hexpand (GTK_WIDGET (self->sender_label), TRUE);
-  attach (self, GTK_WIDGET (self->sender_label), 0, 0, 1);
-  self->attachment_icon = icon_new ("mail-attachment-symbolic");
-  attach (self, GTK_WIDGET (self->attachment_icon), 1, 0, 1);
-  self->flag_icon = icon_new ("starred-symbolic");
-  attach (self, GTK_WIDGET (self->flag_icon), 2, 0, 1);
-  self->date_label = label_new (1, PANGO_ELLIPSIZE_NONE);
-  gtk_widget_add_css_class (GTK_WIDGET (self->date_label), "dim-label");
-  gtk_widget_add_css_class (GTK_WIDGET (self->date_label), "numeric");
-  attach (self, GTK_WIDGET (self->date_label), 3, 0, 1);
-  self->subject_label = label_new (0, PANGO_ELLIPSIZE_END);
-  attach (self, GTK_WIDGET (self->subject_label), 0, 1, 4);
-  self->preview_label = label_new (0, PANGO_ELLIPSIZE_END);
-  gtk_label_set_single_line_mode (self->preview_label, TRUE);
-  gtk_widget_add_css_class (GTK_WIDGET (self->preview_label), "dim-label");
-  gtk_widget_add_css_class (GTK_WIDGET (self->preview_label), "caption");
-  attach (self, GTK_WIDGET (self->preview_label), 0, 2, 4);
-  self->location_label = label_new (0, PANGO_ELLIPSIZE_MIDDLE);
-  gtk_widget_set_visible (GTK_WIDGET (self->location_label), FALSE);
-  gtk_widget_add_css_class (GTK_WIDGET (self->location_label), "dim-label");
-  gtk_widget_add_css_class (GTK_WIDGET (self->location_label), "caption");
-  gtk_widget_add_css_class (GTK_WIDGET (self->location_label), "message-location");
-  attach (self, GTK_WIDGET (self->location_label), 0, 3, 4);
 
   self->summary_signals = g_signal_group_new (TERN_TYPE_MESSAGE_SUMMARY);
   g_signal_group_connect_swapped (self->summary_signals, "notify", G_CALLBACK (summary_notified),
