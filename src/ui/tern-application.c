@@ -6,9 +6,13 @@
  */
 
 /* TernApplication: the single-instance, D-Bus activatable application object.
- * It owns the application-wide actions (quit, about, add-account, preferences)
- * and their accelerators, and makes sure one main window exists when
- * activated.
+ * It owns the application-wide actions (quit, about, add-account, preferences,
+ * and those of new mail notifications) and their accelerators, the notifier,
+ * and makes sure one main window exists when activated. With
+ * run-in-background the window hides when closed and the application holds
+ * itself, so that accounts keep syncing and notifications keep coming; it is
+ * then started at login (an autostart entry, or the Background portal inside
+ * Flatpak) with --background, which creates the window without showing it.
  *
  * Threading: main context only.
  */
@@ -17,10 +21,15 @@
 
 #include "config.h"
 
+#include <errno.h>
+#include <glib-unix.h>
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
+#include <signal.h>
 
 #include "tern-account-assistant.h"
 #include "tern-application.h"
+#include "tern-notifier.h"
 #include "tern-preferences.h"
 #include "tern-resources.h"
 #include "tern-window.h"
@@ -28,6 +37,16 @@
 struct _TernApplication
 {
   AdwApplication parent_instance;
+
+  /* owned */
+  GSettings *settings;
+  TernNotifier *notifier;
+
+  guint signal_sources[3]; /* SIGTERM, SIGINT, SIGHUP */
+
+  guint start_hidden : 1; /* --background: the first activation shows nothing */
+  guint held : 1;         /* g_application_hold() for run-in-background */
+  guint quitting : 1;
 };
 
 G_DEFINE_FINAL_TYPE (TernApplication, tern_application, ADW_TYPE_APPLICATION)
@@ -46,7 +65,149 @@ ensure_window (TernApplication *self)
 static void
 tern_application_activate (GApplication *app)
 {
-  gtk_window_present (GTK_WINDOW (ensure_window (TERN_APPLICATION (app))));
+  TernApplication *self = TERN_APPLICATION (app);
+
+  if (self->start_hidden)
+    {
+      /* The window exists, hidden, so that its accounts sync and IDLE. */
+      self->start_hidden = FALSE;
+      ensure_window (self);
+      return;
+    }
+  gtk_window_present (GTK_WINDOW (ensure_window (self)));
+}
+
+static int
+tern_application_handle_local_options (GApplication *app, GVariantDict *options)
+{
+  TernApplication *self = TERN_APPLICATION (app);
+  g_autoptr (GError) error = NULL;
+
+  if (g_variant_dict_contains (options, "background"))
+    {
+      if (!g_application_register (app, NULL, &error))
+        {
+          g_printerr ("%s\n", error->message);
+          return 1;
+        }
+      /* Already running: there is nothing to start, and nothing to show. */
+      if (g_application_get_is_remote (app))
+        return 0;
+      self->start_hidden = TRUE;
+    }
+  return G_APPLICATION_CLASS (tern_application_parent_class)->handle_local_options (app, options);
+}
+
+/* Background mode ------------------------------------------------------------------ */
+
+static void
+update_background (TernApplication *self)
+{
+  gboolean background =
+    !self->quitting && g_settings_get_boolean (self->settings, "run-in-background");
+
+  if (background && !self->held)
+    g_application_hold (G_APPLICATION (self));
+  else if (!background && self->held)
+    g_application_release (G_APPLICATION (self));
+  self->held = background;
+
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
+    if (TERN_IS_WINDOW (l->data))
+      gtk_window_set_hide_on_close (l->data, background);
+}
+
+static void
+window_added (GtkApplication *app, GtkWindow *window, TernApplication *self)
+{
+  if (TERN_IS_WINDOW (window))
+    gtk_window_set_hide_on_close (window, self->held);
+}
+
+static void
+portal_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GVariant) reply = NULL;
+  g_autoptr (GError) error = NULL;
+
+  reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
+  if (reply == NULL)
+    g_warning ("cannot ask to run in the background: %s", error->message);
+}
+
+/* Inside Flatpak the sandbox cannot write autostart entries; the Background
+ * portal does it, and asks the user once. */
+static void
+request_background_portal (TernApplication *self, gboolean enabled)
+{
+  GDBusConnection *bus = g_application_get_dbus_connection (G_APPLICATION (self));
+  const char *commandline[] = { "tern", "--background", NULL };
+  GVariantBuilder options;
+
+  if (bus == NULL)
+    return;
+  g_variant_builder_init (&options, G_VARIANT_TYPE_VARDICT);
+  g_variant_builder_add (&options, "{sv}", "reason",
+                         g_variant_new_string (_ ("Check for new mail and show notifications")));
+  g_variant_builder_add (&options, "{sv}", "autostart", g_variant_new_boolean (enabled));
+  g_variant_builder_add (&options, "{sv}", "commandline", g_variant_new_strv (commandline, -1));
+  g_dbus_connection_call (bus, "org.freedesktop.portal.Desktop", "/org/freedesktop/portal/desktop",
+                          "org.freedesktop.portal.Background", "RequestBackground",
+                          g_variant_new ("(sa{sv})", "", &options), G_VARIANT_TYPE ("(o)"),
+                          G_DBUS_CALL_FLAGS_NONE, -1, NULL, portal_cb, NULL);
+}
+
+/* Starts Tern in the background at login while run-in-background is on. */
+static void
+update_autostart (TernApplication *self, gboolean changed)
+{
+  gboolean enabled = g_settings_get_boolean (self->settings, "run-in-background");
+  g_autofree char *dir = g_build_filename (g_get_user_config_dir (), "autostart", NULL);
+  g_autofree char *path = g_build_filename (dir, APP_ID ".desktop", NULL);
+  g_autoptr (GError) error = NULL;
+  static const char contents[] = "[Desktop Entry]\n"
+                                 "Type=Application\n"
+                                 "Name=Tern\n"
+                                 "Icon=" APP_ID "\n"
+                                 "Exec=tern --background\n"
+                                 "NoDisplay=true\n"
+                                 "X-GNOME-Autostart-enabled=true\n";
+
+  if (g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS))
+    {
+      if (changed || enabled)
+        request_background_portal (self, enabled);
+      return;
+    }
+  if (!enabled)
+    {
+      if (g_unlink (path) != 0 && errno != ENOENT)
+        g_warning ("cannot remove %s: %s", path, g_strerror (errno));
+      return;
+    }
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    g_warning ("cannot create %s: %s", dir, g_strerror (errno));
+  else if (!g_file_set_contents (path, contents, -1, &error))
+    g_warning ("cannot write the autostart entry: %s", error->message);
+}
+
+static void
+run_in_background_changed (GSettings *settings, const char *key, TernApplication *self)
+{
+  update_background (self);
+  update_autostart (self, TRUE);
+
+  /* Turned off while the window is hidden: nothing is left to show, so
+   * leave. */
+  if (!self->held)
+    {
+      g_autoptr (GList) windows =
+        g_list_copy (gtk_application_get_windows (GTK_APPLICATION (self)));
+
+      for (GList *l = windows; l != NULL; l = l->next)
+        if (TERN_IS_WINDOW (l->data) && !gtk_widget_get_visible (l->data))
+          gtk_window_destroy (l->data);
+    }
 }
 
 /* mailto: links arrive here (the desktop file registers us as the handler).
@@ -68,15 +229,24 @@ static void
 quit_action (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 {
   TernApplication *self = user_data;
-  GList *windows = gtk_application_get_windows (GTK_APPLICATION (self));
+  GList *windows;
 
-  /* Close windows rather than g_application_quit() so each saves its state. */
+  /* Quit for real, even in the background. */
+  self->quitting = TRUE;
+  update_background (self);
+
+  /* Close windows rather than g_application_quit() so each saves its state;
+   * one never shown (--background) has no state and cannot be closed. */
+  windows = gtk_application_get_windows (GTK_APPLICATION (self));
   for (GList *l = windows; l != NULL;)
     {
       GtkWindow *window = l->data;
 
       l = l->next;
-      gtk_window_close (window);
+      if (gtk_widget_get_realized (GTK_WIDGET (window)))
+        gtk_window_close (window);
+      else
+        gtk_window_destroy (window);
     }
 }
 
@@ -128,11 +298,63 @@ preferences_action (GSimpleAction *action, GVariant *parameter, gpointer user_da
   gtk_window_present (GTK_WINDOW (tern_preferences_new (window)));
 }
 
+/* A notification was clicked: (account id, folder, UID). */
+static void
+show_message_action (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  TernApplication *self = user_data;
+  TernWindow *window = ensure_window (self);
+  const char *account_id, *folder;
+  guint32 uid;
+
+  g_variant_get (parameter, "(&s&su)", &account_id, &folder, &uid);
+  self->start_hidden = FALSE;
+  gtk_window_present (GTK_WINDOW (window));
+  tern_window_show_message (window, account_id, folder, uid);
+  tern_notifier_withdraw (self->notifier, account_id, folder);
+}
+
+/* A notification's buttons: (account id, folder, UIDs). */
+static void
+notified_messages_action (TernApplication *self, TernAccountAction action, GVariant *parameter)
+{
+  g_autoptr (GVariant) uids = NULL;
+  const char *account_id, *folder;
+
+  g_variant_get (parameter, "(&s&s@au)", &account_id, &folder, &uids);
+  tern_notifier_apply (self->notifier, action, account_id, folder, uids);
+}
+
+static void
+mark_read_action (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  notified_messages_action (user_data, TERN_ACCOUNT_ACTION_MARK_READ, parameter);
+}
+
+static void
+delete_messages_action (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  notified_messages_action (user_data, TERN_ACCOUNT_ACTION_DELETE, parameter);
+}
+
+/* SIGTERM at logout, Ctrl+C in a terminal: quit as app.quit does, so that
+ * drafts are saved and every cache is closed cleanly (a clean cache skips
+ * its integrity check at the next start). */
+static gboolean
+terminate_cb (gpointer user_data)
+{
+  g_action_group_activate_action (G_ACTION_GROUP (user_data), "quit", NULL);
+  return G_SOURCE_CONTINUE;
+}
+
 static const GActionEntry app_actions[] = {
   { "quit", quit_action },
   { "about", about_action },
   { "add-account", add_account_action },
   { "preferences", preferences_action },
+  { "show-message", show_message_action, "(ssu)" },
+  { "mark-read", mark_read_action, "(ssau)" },
+  { "delete-messages", delete_messages_action, "(ssau)" },
 };
 
 static void
@@ -153,21 +375,67 @@ tern_application_startup (GApplication *app)
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.refresh", refresh_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.preferences",
                                          preferences_accels);
+
+  self->settings = g_settings_new (APP_ID);
+  self->notifier = tern_notifier_new (GTK_APPLICATION (self));
+  g_signal_connect (self, "window-added", G_CALLBACK (window_added), self);
+  g_signal_connect (self->settings, "changed::run-in-background",
+                    G_CALLBACK (run_in_background_changed), self);
+  update_background (self);
+  update_autostart (self, FALSE);
+
+  self->signal_sources[0] = g_unix_signal_add (SIGTERM, terminate_cb, self);
+  self->signal_sources[1] = g_unix_signal_add (SIGINT, terminate_cb, self);
+  self->signal_sources[2] = g_unix_signal_add (SIGHUP, terminate_cb, self);
+}
+
+static void
+tern_application_shutdown (GApplication *app)
+{
+  TernApplication *self = TERN_APPLICATION (app);
+
+  for (guint i = 0; i < G_N_ELEMENTS (self->signal_sources); i++)
+    g_clear_handle_id (&self->signal_sources[i], g_source_remove);
+  g_clear_object (&self->notifier);
+  if (self->settings != NULL)
+    g_signal_handlers_disconnect_by_data (self->settings, self);
+
+  G_APPLICATION_CLASS (tern_application_parent_class)->shutdown (app);
+}
+
+static void
+tern_application_finalize (GObject *object)
+{
+  TernApplication *self = TERN_APPLICATION (object);
+
+  g_clear_object (&self->notifier);
+  g_clear_object (&self->settings);
+
+  G_OBJECT_CLASS (tern_application_parent_class)->finalize (object);
 }
 
 static void
 tern_application_class_init (TernApplicationClass *klass)
 {
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
 
+  object_class->finalize = tern_application_finalize;
   app_class->activate = tern_application_activate;
+  app_class->handle_local_options = tern_application_handle_local_options;
   app_class->open = tern_application_open;
   app_class->startup = tern_application_startup;
+  app_class->shutdown = tern_application_shutdown;
 }
 
 static void
 tern_application_init (TernApplication *self)
 {
+  g_application_add_main_option (G_APPLICATION (self), "background", 0, G_OPTION_FLAG_NONE,
+                                 G_OPTION_ARG_NONE,
+                                 _ ("Start without a window, to check for new mail in the "
+                                    "background"),
+                                 NULL);
 }
 
 TernApplication *

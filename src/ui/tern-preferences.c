@@ -7,9 +7,10 @@
 
 /* TernPreferences: the Preferences window. Accounts (edit in the account
  * assistant, remove after a confirmation, add), reading (remote content
- * policy and allowed senders, when an opened message is marked read) and
- * storage (the cache size limit). Every setting is bound to GSettings, so
- * the window that uses it follows at once.
+ * policy and allowed senders, when an opened message is marked read),
+ * notifications (running in the background, the folders besides INBOX whose
+ * new mail is announced) and storage (the cache size limit). Every setting
+ * is bound to GSettings, so the window that uses it follows at once.
  *
  * Threading: main context only.
  */
@@ -22,6 +23,7 @@
 
 #include "account/tern-account-config.h"
 #include "account/tern-account-setup.h"
+#include "store/tern-store.h"
 #include "tern-account-assistant.h"
 #include "tern-preferences.h"
 
@@ -37,12 +39,17 @@ struct _TernPreferences
   AdwPreferencesGroup *senders_group;
   AdwActionRow *no_senders_row;
   GtkSpinButton *cache_size_spin;
+  GtkSwitch *background_switch;
+  AdwPreferencesGroup *notify_group;
+  AdwActionRow *no_notify_accounts_row;
 
   /* owned */
   GWeakRef main_window;
   GSettings *settings;
-  GPtrArray *account_rows; /* AdwActionRow, in accounts_group */
-  GPtrArray *sender_rows;  /* AdwActionRow, in senders_group */
+  GPtrArray *account_rows;  /* AdwActionRow, in accounts_group */
+  GPtrArray *sender_rows;   /* AdwActionRow, in senders_group */
+  GPtrArray *notify_rows;   /* AdwExpanderRow, one per account, in notify_group */
+  GPtrArray *notify_checks; /* GtkCheckButton, one per folder */
 };
 
 G_DEFINE_FINAL_TYPE (TernPreferences, tern_preferences, ADW_TYPE_PREFERENCES_WINDOW)
@@ -112,6 +119,7 @@ show_accounts_error (TernPreferences *self, const char *message)
 /* Accounts -------------------------------------------------------------------- */
 
 static void reload_accounts (TernPreferences *self);
+static void reload_notify_folders (TernPreferences *self);
 
 static void
 open_assistant (TernPreferences *self, TernAccountConfig *edit)
@@ -245,6 +253,7 @@ reload_accounts (TernPreferences *self)
       adw_preferences_group_add (self->accounts_group, row);
       g_ptr_array_add (self->account_rows, row);
     }
+  reload_notify_folders (self);
 }
 
 static void
@@ -302,6 +311,163 @@ reload_senders (TernPreferences *self)
   gtk_widget_set_visible (GTK_WIDGET (self->no_senders_row), senders[0] == NULL);
 }
 
+/* Notified folders ---------------------------------------------------------------- */
+
+static void
+on_notify_toggled (GtkCheckButton *check, TernPreferences *self)
+{
+  const char *key = g_object_get_data (G_OBJECT (check), "tern-notify-folder");
+  g_auto (GStrv) folders = g_settings_get_strv (self->settings, "notify-folders");
+  gboolean active = gtk_check_button_get_active (check);
+  g_autoptr (GStrvBuilder) builder = NULL;
+  g_auto (GStrv) changed = NULL;
+
+  /* Following the setting (notify_folders_changed) writes nothing back. */
+  if (g_strv_contains ((const char *const *) folders, key) == active)
+    return;
+  builder = g_strv_builder_new ();
+  for (guint i = 0; folders[i] != NULL; i++)
+    if (g_strcmp0 (folders[i], key) != 0)
+      g_strv_builder_add (builder, folders[i]);
+  if (active)
+    g_strv_builder_add (builder, key);
+  changed = g_strv_builder_end (builder);
+  g_settings_set_strv (self->settings, "notify-folders", (const char *const *) changed);
+}
+
+static void
+notify_folders_changed (TernPreferences *self)
+{
+  g_auto (GStrv) folders = g_settings_get_strv (self->settings, "notify-folders");
+
+  for (guint i = 0; i < self->notify_checks->len; i++)
+    {
+      GtkCheckButton *check = g_ptr_array_index (self->notify_checks, i);
+      const char *key = g_object_get_data (G_OBJECT (check), "tern-notify-folder");
+
+      gtk_check_button_set_active (check, g_strv_contains ((const char *const *) folders, key));
+    }
+}
+
+static int
+compare_folder_paths (gconstpointer a, gconstpointer b)
+{
+  const TernStoreFolder *x = *(TernStoreFolder *const *) a;
+  const TernStoreFolder *y = *(TernStoreFolder *const *) b;
+
+  return g_utf8_collate (x->path, y->path);
+}
+
+typedef struct
+{
+  TernPreferences *self;
+  AdwExpanderRow *expander;
+  char *account_id;
+} NotifyFolders;
+
+static void
+notify_folders_free (NotifyFolders *data)
+{
+  g_object_unref (data->self);
+  g_object_unref (data->expander);
+  g_free (data->account_id);
+  g_free (data);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (NotifyFolders, notify_folders_free)
+
+static void
+notify_folders_listed (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (NotifyFolders) data = user_data;
+  TernPreferences *self = data->self;
+  g_autoptr (GPtrArray) folders = NULL;
+  g_autoptr (GError) error = NULL;
+  g_auto (GStrv) chosen = NULL;
+  guint shown = 0;
+
+  folders = tern_store_list_folders_finish (TERN_STORE (source), result, &error);
+  /* The accounts were listed again meanwhile. */
+  if (self->notify_rows == NULL || !g_ptr_array_find (self->notify_rows, data->expander, NULL))
+    return;
+  if (folders == NULL)
+    {
+      adw_expander_row_set_subtitle (data->expander, error->message);
+      return;
+    }
+  chosen = g_settings_get_strv (self->settings, "notify-folders");
+  g_ptr_array_sort (folders, compare_folder_paths);
+  for (guint i = 0; i < folders->len; i++)
+    {
+      TernStoreFolder *folder = g_ptr_array_index (folders, i);
+      g_autofree char *key = NULL;
+      GtkWidget *row, *check;
+
+      if (g_ascii_strcasecmp (folder->path, "INBOX") == 0)
+        continue;
+      key = g_strconcat (data->account_id, "/", folder->path, NULL);
+      row = adw_action_row_new ();
+      check = gtk_check_button_new ();
+      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), folder->path);
+      gtk_widget_set_valign (check, GTK_ALIGN_CENTER);
+      gtk_check_button_set_active (GTK_CHECK_BUTTON (check),
+                                   g_strv_contains ((const char *const *) chosen, key));
+      g_object_set_data_full (G_OBJECT (check), "tern-notify-folder", g_steal_pointer (&key),
+                              g_free);
+      g_signal_connect_object (check, "toggled", G_CALLBACK (on_notify_toggled), self, 0);
+      adw_action_row_add_prefix (ADW_ACTION_ROW (row), check);
+      /* Which also names the check box after the row (the folder). */
+      adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), check);
+      adw_expander_row_add_row (data->expander, row);
+      g_ptr_array_add (self->notify_checks, check);
+      shown++;
+    }
+  if (shown == 0)
+    adw_expander_row_set_subtitle (data->expander, _ ("Only the Inbox"));
+}
+
+static void
+reload_notify_folders (TernPreferences *self)
+{
+  g_autoptr (TernWindow) main_window = ref_main_window (self);
+  g_autoptr (GPtrArray) configs = NULL;
+
+  for (guint i = 0; i < self->notify_rows->len; i++)
+    adw_preferences_group_remove (self->notify_group, g_ptr_array_index (self->notify_rows, i));
+  g_ptr_array_set_size (self->notify_rows, 0);
+  g_ptr_array_set_size (self->notify_checks, 0);
+
+  configs = tern_account_config_load_all (NULL);
+  for (guint i = 0; main_window != NULL && configs != NULL && i < configs->len; i++)
+    {
+      TernAccountConfig *config = g_ptr_array_index (configs, i);
+      const char *id = tern_account_config_get_id (config);
+      TernAccount *account = tern_window_lookup_account (main_window, id);
+      TernStore *store = account != NULL ? tern_account_get_store (account) : NULL;
+      GtkWidget *row;
+      NotifyFolders *data;
+
+      if (store == NULL)
+        continue;
+      row = adw_expander_row_new ();
+      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row),
+                                     tern_account_config_get_display_name (config));
+      gtk_accessible_update_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                      tern_account_config_get_display_name (config), -1);
+      adw_preferences_group_add (self->notify_group, row);
+      g_ptr_array_add (self->notify_rows, row);
+
+      data = g_new0 (NotifyFolders, 1);
+      data->self = g_object_ref (self);
+      data->expander = g_object_ref (ADW_EXPANDER_ROW (row));
+      data->account_id = g_strdup (id);
+      tern_store_list_folders_async (store, NULL, notify_folders_listed, data);
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->no_notify_accounts_row), self->notify_rows->len == 0);
+}
+
 static void
 tern_preferences_dispose (GObject *object)
 {
@@ -321,6 +487,8 @@ tern_preferences_finalize (GObject *object)
   g_clear_object (&self->settings);
   g_clear_pointer (&self->account_rows, g_ptr_array_unref);
   g_clear_pointer (&self->sender_rows, g_ptr_array_unref);
+  g_clear_pointer (&self->notify_rows, g_ptr_array_unref);
+  g_clear_pointer (&self->notify_checks, g_ptr_array_unref);
 
   G_OBJECT_CLASS (tern_preferences_parent_class)->finalize (object);
 }
@@ -343,6 +511,9 @@ tern_preferences_class_init (TernPreferencesClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TernPreferences, senders_group);
   gtk_widget_class_bind_template_child (widget_class, TernPreferences, no_senders_row);
   gtk_widget_class_bind_template_child (widget_class, TernPreferences, cache_size_spin);
+  gtk_widget_class_bind_template_child (widget_class, TernPreferences, background_switch);
+  gtk_widget_class_bind_template_child (widget_class, TernPreferences, notify_group);
+  gtk_widget_class_bind_template_child (widget_class, TernPreferences, no_notify_accounts_row);
 
   gtk_widget_class_install_action (widget_class, "prefs.add-account", NULL, add_account_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
@@ -356,6 +527,8 @@ tern_preferences_init (TernPreferences *self)
   g_weak_ref_init (&self->main_window, NULL);
   self->account_rows = g_ptr_array_new ();
   self->sender_rows = g_ptr_array_new ();
+  self->notify_rows = g_ptr_array_new ();
+  self->notify_checks = g_ptr_array_new ();
   self->settings = g_settings_new (APP_ID);
 
   g_settings_bind_with_mapping (self->settings, "mark-read-delay", self->mark_read_row, "selected",
@@ -368,6 +541,10 @@ tern_preferences_init (TernPreferences *self)
                    G_SETTINGS_BIND_DEFAULT);
   g_signal_connect_object (self->settings, "changed::remote-content-senders",
                            G_CALLBACK (reload_senders), self, G_CONNECT_SWAPPED);
+  g_settings_bind (self->settings, "run-in-background", self->background_switch, "active",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_signal_connect_object (self->settings, "changed::notify-folders",
+                           G_CALLBACK (notify_folders_changed), self, G_CONNECT_SWAPPED);
 
   reload_accounts (self);
   reload_senders (self);
@@ -380,5 +557,7 @@ tern_preferences_new (TernWindow *main_window)
 
   self = g_object_new (TERN_TYPE_PREFERENCES, "transient-for", main_window, NULL);
   g_weak_ref_set (&self->main_window, main_window);
+  /* The folders come from the window's accounts. */
+  reload_notify_folders (self);
   return self;
 }

@@ -3,7 +3,8 @@
 # screen reader does, through AT-SPI: the window is there under its accessible
 # name, the empty state offers a focusable, named "Add Account" button, the
 # primary menu button has a name, Ctrl+Q quits, the window size is remembered
-# across runs, and a second launch hands over to the running instance.
+# across runs, a second launch hands over to the running instance, and
+# SIGTERM quits cleanly (the account's cache gets its clean mark).
 # A screenshot of the empty state goes into the test log directory.
 #
 # Usage: test-smoke.py PATH-TO-TERN
@@ -115,6 +116,21 @@ def main():
         # (GTK 4.8 reports hidden stack pages as "visible", so whether the empty
         # state is hidden is checked on the screenshot, not through AT-SPI.)
         au.screenshot(os.path.join(LOG_DIR, "ui-smoke-accounts.png"))
+
+        # SIGTERM (a logout) quits as Ctrl+Q does: the account's cache is
+        # closed cleanly and marked so, which a killed process cannot do.
+        cache = os.path.join(os.environ["XDG_DATA_HOME"], "tern", "work", "cache.db")
+        t.ok(au.wait_for(lambda: os.path.exists(cache), "the account's cache", fail=False),
+             "the account's cache is opened (%s)" % cache)
+        t.ok(not os.path.exists(cache + ".clean"), "no clean mark while it is open")
+        tern.proc.terminate()
+        try:
+            rc = tern.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            rc = None
+        t.ok(rc == 0, "SIGTERM quits tern with status 0 (got %r)" % rc)
+        t.ok(os.path.exists(cache + ".clean") and not os.path.exists(cache + "-wal"),
+             "and its cache was closed cleanly (%s)" % os.listdir(os.path.dirname(cache)))
 
     return t.finish()
 
