@@ -18,6 +18,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 import traceback
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -153,6 +154,26 @@ def op_uids(entry):
 def doveadm(command, *args, **kw):
     kw.setdefault("user", USER)
     return dovecot.doveadm(FIXTURE, command, *args, **kw)
+
+
+def restart_dovecot(timeout=60):
+    """Dovecot killed and started again by with-dovecot; True once it is
+    back (on the same ports), False if it could not be."""
+    path = E["TERN_TEST_DOVECOT_RESTARTS"]
+
+    def count():
+        try:
+            with open(path, encoding="utf-8") as f:
+                return int(f.read())
+        except (OSError, ValueError):
+            return 0
+
+    before = count()
+    os.kill(int(E["TERN_TEST_DOVECOT_PID"]), signal.SIGUSR1)
+    deadline = time.monotonic() + timeout
+    while count() == before and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return count() == before + 1
 
 
 def imap():

@@ -3,8 +3,8 @@
 # delivered with `doveadm save` arrives as a "new" event with its UID, a flag
 # changed with `doveadm flags` as "flags", an expunge as "expunge"; IDLE is
 # restarted on its interval and keeps reporting; the server ending the
-# connection (`doveadm kick`) and the network going away and coming back (a
-# proxy) are recovered from without anyone's help. Folders other than the
+# connection (`doveadm kick`), Dovecot restarting, and the network going away
+# and coming back (a proxy) are recovered from without anyone's help. Folders other than the
 # INBOX report the same events: through NOTIFY (which the fixture's Dovecot
 # offers; the test fails if it is not used), also for mail that came while
 # offline, and through STATUS polling when NOTIFY is turned off
@@ -188,6 +188,16 @@ def main():
         sent, uid = deliver(3)
         when, seen = w.wait_event("new", uid)
         t.ok(when is not None, "new mail arrives on the new connection (%.2f s)"
+             % ((when - sent) if when else -1), "events: %s" % seen)
+
+        # Dovecot itself restarts (killed and started again on its ports).
+        connects = w.stderr_count(r"idle: idling")
+        t.ok(L.restart_dovecot(), "Dovecot is restarted")
+        t.ok(w.wait_stderr(r"idle: idling", connects + 1, timeout=EVENT_TIMEOUT + 60),
+             "and idled on again without user action", w.tail())
+        sent, uid = deliver(6)
+        when, seen = w.wait_event("new", uid)
+        t.ok(when is not None, "new mail arrives from the restarted Dovecot (%.2f s)"
              % ((when - sent) if when else -1), "events: %s" % seen)
 
         # The network goes away: connections refused until it is back.
