@@ -5,9 +5,9 @@
 # imaplib's STATUS says), INBOX lists its messages, a message opened with the
 # keyboard alone shows its subject and body text in the reader (compared with
 # the raw message fetched independently), F6 moves the focus between panes,
-# new mail arrives with F5 and, through IDLE, without it,
-# and every visible control has an accessible name. Screenshots of each step
-# go into the test log directory.
+# new mail arrives with F5 and, through IDLE, without it, as do flags and
+# expunges made elsewhere, and every visible control has an accessible name.
+# Screenshots of each step go into the test log directory.
 #
 # Usage: test-reading.py PATH-TO-TERN PATH-TO-TERN-CLI
 #
@@ -252,6 +252,35 @@ def main():
                          in child_names(sidebar), "the new unread count", timeout=SYNC_TIMEOUT,
                          fail=False),
              "and the sidebar counts it as unread")
+
+        # Flags and deletions made on another device come the same way.
+        def pushed_row():
+            return next((n for n in child_names(msg_list) if pushed in n), None)
+
+        c = imap()
+        c.select("INBOX")
+        typ, found = c.uid("SEARCH", "HEADER", "Message-ID", "<pushed-%d@example.org>"
+                           % os.getpid())
+        uid = found[0].split()[0].decode() if typ == "OK" and found[0] else None
+        c.uid("STORE", uid, "+FLAGS", "(\\Seen \\Flagged)")
+        c.logout()
+        row = au.wait_for(lambda: (lambda n: n if n and "flagged" in n.lower()
+                                   and not n.startswith("Unread") else None)(pushed_row()),
+                          "the pushed message read and flagged", timeout=SYNC_TIMEOUT, fail=False)
+        t.ok(uid and row, "a flag and \\Seen set elsewhere show in its row without F5 (%r)"
+             % pushed_row())
+        t.ok(au.wait_for(lambda: ("Inbox, %d unread" % (folders["INBOX"][1] + 1))
+                         in child_names(sidebar), "the unread count", timeout=SYNC_TIMEOUT,
+                         fail=False),
+             "and the sidebar's unread count drops by one")
+        c = imap()
+        c.select("INBOX")
+        c.uid("STORE", uid, "+FLAGS", "(\\Deleted)")
+        c.expunge()
+        c.logout()
+        t.ok(au.wait_for(lambda: pushed_row() is None, "the expunged row to go",
+                         timeout=SYNC_TIMEOUT, fail=False),
+             "a message expunged elsewhere leaves the list without F5")
 
         unnamed = au.unnamed_interactive(frame)
         t.ok(not unnamed, "every interactive widget has an accessible name (unnamed: %s)"
