@@ -30,7 +30,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.dont_write_bytecode = True
 import atspi_util as au  # noqa: E402
-from uilib import key, type_text  # noqa: E402
+from uilib import focusable, key, tab_until_any, toplevel, type_text  # noqa: E402
 
 
 TERN = os.path.abspath(sys.argv[1])
@@ -52,14 +52,6 @@ def replace_text(text):
     """Replace what the focused entry holds, as a person would: select all, type."""
     key("ctrl+a")
     type_text(text)
-
-
-def toplevel(app, name):
-    for i in range(app.get_child_count()):
-        child = app.get_child_at_index(i)
-        if child is not None and child.get_name() == name:
-            return child
-    return None
 
 
 def x11_window_gone(pid, name):
@@ -114,18 +106,6 @@ def tab_until(root, acc, max_presses=40):
     window, whichever it is)."""
     for _ in range(max_presses):
         if au.wait_for(lambda: "focused" in au.states(acc), "focus", timeout=0.3, fail=False):
-            return True
-        key("Tab")
-    return False
-
-
-def tab_until_tab(root, name, max_presses=40):
-    """Press Tab until a preferences page tab called `name` has the focus.
-    Each tab is there twice (the wide and the narrow switcher), one hidden."""
-    tabs = [a for a in au.find_all(root, name=name) if "focusable" in au.states(a)]
-    for _ in range(max_presses):
-        if au.wait_for(lambda: any("focused" in au.states(a) for a in tabs), "focus",
-                       timeout=0.3, fail=False):
             return True
         key("Tab")
     return False
@@ -357,7 +337,7 @@ def main():
                         "['bob@example.org']"], env=gs_env, check=True, timeout=30)
         subprocess.run(["gsettings", "set", "io.github.ternmail.Tern", "mark-read-delay", "5"],
                        env=gs_env, check=True, timeout=30)
-        t.ok(tab_until_tab(prefs, "Reading"), "Tab reaches the Reading page")
+        t.ok(tab_until_any(focusable(prefs, "Reading")), "Tab reaches the Reading page")
         key("Return")
         remove_sender = au.wait_for(
             lambda: au.find(prefs, role="push button", name="Remove bob@example.org"),
@@ -378,7 +358,7 @@ def main():
         t.ok(got is not None, "its remove button removes it from GSettings (%s)" % got)
 
         # Remove: a confirmation, then key file, keyring and sidebar entry go.
-        if tab_until_tab(prefs, "Accounts"):
+        if tab_until_any(focusable(prefs, "Accounts")):
             key("Return")
         remove = au.wait_for(lambda: au.find(prefs, role="push button", name="Remove " + NAME),
                              "the Remove button", timeout=10, fail=False)

@@ -143,8 +143,8 @@ if len(sys.argv) > 1 and sys.argv[1] == "--notification-server":
 
 import atspi_util as au  # noqa: E402
 from gi.repository import Gio, GLib  # noqa: E402
-import uilib  # noqa: E402
-from uilib import ACCOUNT, SYNC_TIMEOUT, add_account, child_names, imap, key  # noqa: E402
+from uilib import (ACCOUNT, SYNC_TIMEOUT, add_account, child_names, focusable, imap,  # noqa: E402
+                   key, tab_until_any, toplevel)
 
 TERN = os.path.abspath(sys.argv[1])
 CLI = os.path.abspath(sys.argv[2])
@@ -261,49 +261,6 @@ def server_seen(mid):
         return typ == "OK" and b"\\Seen" in data[0]
     finally:
         c.logout()
-
-
-def tab_until(acc, max_presses=40):
-    for _ in range(max_presses):
-        if au.wait_for(lambda: "focused" in au.states(acc), "focus", timeout=0.3, fail=False):
-            return True
-        key("Tab")
-    return False
-
-
-def toplevel(app, name):
-    for i in range(app.get_child_count()):
-        child = app.get_child_at_index(i)
-        if child is not None and child.get_name() == name:
-            return child
-    return None
-
-
-def add_home_account():
-    """A second account on the same mailbox, named apart from the first."""
-    return subprocess.run([CLI, "account", "add", "home", "--email",
-                           "%s@example.org" % uilib.USER, "--display-name", HOME,
-                           "--imap", "%s:%d" % (uilib.HOST, uilib.TLS_PORT), "--imap-security",
-                           "tls", "--user", uilib.USER, "--ca-file", uilib.CA_FILE,
-                           "--password-stdin"], input=uilib.PASSWORD + "\n",
-                          capture_output=True, text=True, timeout=120)
-
-
-def focusable(root, name):
-    """Every focusable element named `name` (a page's tab is there twice, for
-    the wide and the narrow window)."""
-    return [a for a in au.find_all(root, name=name) if "focusable" in au.states(a)]
-
-
-def tab_until_any(candidates, max_presses=40):
-    """Press Tab until one of `candidates` has the focus; that one, or None."""
-    for _ in range(max_presses):
-        hit = au.wait_for(lambda: next((a for a in candidates if "focused" in au.states(a)),
-                                       None), "focus", timeout=0.3, fail=False)
-        if hit is not None:
-            return hit
-        key("Tab")
-    return None
 
 
 def unnamed_controls(root):
@@ -483,7 +440,7 @@ def run(t, server):
              "background (status %s)" % tern.proc.returncode)
 
     # Second run: --background, and an account never synced ---------------------------
-    r = add_home_account()
+    r = add_account(CLI, "home", HOME)
     t.ok(r.returncode == 0, "a second account is added (%s)" % r.stderr.strip())
     sender, subject, mid = ("Quentin Quiet %d" % PID, "While you were away %d" % PID,
                             "<notify-4-%d@example.org>" % PID)

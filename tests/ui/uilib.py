@@ -39,10 +39,10 @@ def imap():
     return c
 
 
-def add_account(cli, ident="work"):
+def add_account(cli, ident="work", name=ACCOUNT):
     """The fixture's account added with tern-cli over implicit TLS."""
     return subprocess.run([cli, "account", "add", ident, "--email", "%s@example.org" % USER,
-                           "--display-name", ACCOUNT, "--imap", "%s:%d" % (HOST, TLS_PORT),
+                           "--display-name", name, "--imap", "%s:%d" % (HOST, TLS_PORT),
                            "--imap-security", "tls", "--user", USER, "--ca-file", CA_FILE,
                            "--password-stdin"], input=PASSWORD + "\n", capture_output=True,
                           text=True, timeout=120)
@@ -65,4 +65,30 @@ def focused_in(root):
                 return acc
         except Exception:  # noqa: BLE001 — the tree changes under us
             continue
+    return None
+
+
+def toplevel(app, name):
+    """The application's top-level window called `name`, or None."""
+    for i in range(app.get_child_count()):
+        child = app.get_child_at_index(i)
+        if child is not None and child.get_name() == name:
+            return child
+    return None
+
+
+def focusable(root, name):
+    """Every focusable element named `name` (a preferences page's tab is there
+    twice, for the wide and the narrow window, one of them hidden)."""
+    return [a for a in au.find_all(root, name=name) if "focusable" in au.states(a)]
+
+
+def tab_until_any(candidates, max_presses=40):
+    """Press Tab until one of `candidates` has the focus; that one, or None."""
+    for _ in range(max_presses):
+        hit = au.wait_for(lambda: next((a for a in candidates if "focused" in au.states(a)),
+                                       None), "focus", timeout=0.3, fail=False)
+        if hit is not None:
+            return hit
+        key("Tab")
     return None
