@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 # bench-window.py — the desktop client with a 100 000-message INBOX (issue
 # #5): warm start to a painted message list, its ratio to the start of an
-# empty window measured in the same run, resident memory with the folder
+# empty window measured in the same run (both as painted, from tern's paint
+# marks, and as seen over AT-SPI), resident memory with the folder
 # open, main-loop stalls while the list is scrolled from end to end, and a
 # screenshot of the three panes with a message open (the README's).
 #
@@ -113,9 +114,27 @@ def focused_row(msg_list):
     return None
 
 
-def start_window(env, ready):
-    """Launch tern; seconds until ready(frame) is true, the process, its frame."""
-    launched = au.Launched([TERN], env=env)
+def paint_marks(path, t0):
+    """tern's paint marks (TERN_PAINT_LOG, src/ui/tern-paint-marks.c): what
+    was painted, seconds after t0."""
+    marks = {}
+    try:
+        with open(path) as f:
+            for line in f:
+                parts = line.split()
+                if len(parts) == 2:
+                    marks.setdefault(parts[1], int(parts[0]) / 1e6 - t0)
+    except OSError:
+        pass
+    return marks
+
+
+def start_window(env, ready, painted):
+    """Launch tern; seconds until ready(frame) is true (as a screen reader
+    sees it), seconds until the paint mark `painted` (as the screen shows it),
+    the process, its frame."""
+    paint_log = os.path.join(tempfile.mkdtemp(prefix="tern-bench-paint-"), "marks")
+    launched = au.Launched([TERN], env=dict(env, TERN_PAINT_LOG=paint_log))
     t0 = time.monotonic()
     launched.__enter__()
     try:
@@ -123,7 +142,11 @@ def start_window(env, ready):
         frame = au.wait_for(lambda: au.find(app, role="frame", name="Tern"), "the window",
                             timeout=60)
         au.wait_for(lambda: ready(frame), "the window's content", timeout=120)
-        return time.monotonic() - t0, launched, frame
+        seen = time.monotonic() - t0
+        paint = au.wait_for(lambda: paint_marks(paint_log, t0).get(painted), "the paint mark",
+                            timeout=60)
+        shutil.rmtree(os.path.dirname(paint_log), ignore_errors=True)
+        return seen, paint, launched, frame
     except BaseException:
         launched.__exit__(None, None, None)
         raise
@@ -174,23 +197,26 @@ def main():
         return msg_list is not None and len(list_rows(msg_list)) >= 10
 
     empty_times, full_times, start_stalls, empty_rss = [], [], [], []
+    empty_paints, full_paints = [], []
     for i in range(RUNS + 1):
         # The first start of each kind warms the page cache and is not counted.
-        t, launched, frame = start_window(empty_env, empty_ready)
+        t, paint, launched, frame = start_window(empty_env, empty_ready, "window")
         empty_rss.append(rss_mb(launched.proc.pid)[0])
         quit_window(launched)
         if i:
             empty_times.append(t)
+            empty_paints.append(paint)
         t_start = time.monotonic()
-        t, launched, frame = start_window(full_env, list_ready)
+        t, paint, launched, frame = start_window(full_env, list_ready, "rows")
         t_end = time.monotonic()
         if i:
             full_times.append(t)
+            full_paints.append(paint)
             start_stalls += stalls(stall_log, t_start, t_end)
         if i < RUNS:
             quit_window(launched)
-        log("start %d: empty window %.3f s, 100k list %.3f s" % (i, empty_times[-1] if i else 0,
-                                                                  t))
+        log("start %d: empty window %.3f s (painted %.3f s), 100k list %.3f s (painted %.3f s)"
+            % (i, empty_times[-1] if i else 0, empty_paints[-1] if i else 0, t, paint))
 
     # The last window stays: memory, scrolling, a message open, the screenshot.
     try:
@@ -245,14 +271,24 @@ def main():
 
     empty_med = statistics.median(empty_times)
     full_med = statistics.median(full_times)
+    empty_paint = statistics.median(empty_paints)
+    full_paint = statistics.median(full_paints)
     print("tern window, INBOX of %d messages (corpus.py seed %d), %d starts each, medians"
           % (SIZE, SEED, RUNS))
     print("%-44s %10s %8s %s" % ("what", "value", "ratio", "budget"))
-    print("%-44s %9.3fs %8s %s" % ("start to an empty window (baseline)", empty_med, "1.00", ""))
-    print("%-44s %9.3fs %7.2fx %s" % ("warm start to a painted %d-message list" % SIZE, full_med,
-                                      full_med / empty_med if empty_med else 0,
-                                      "<= %.1f s %s" % (START_BUDGET_S, "ok" if full_med <=
+    # Painted: the end of the first frame showing it (tern's paint marks).
+    # Seen: when AT-SPI shows it, as a screen reader would find it.
+    print("%-44s %9.3fs %8s %s" % ("start to a painted empty window (baseline)", empty_paint,
+                                   "1.00", ""))
+    print("%-44s %9.3fs %7.2fx %s" % ("warm start to a painted %d-message list" % SIZE,
+                                      full_paint, full_paint / empty_paint if empty_paint else 0,
+                                      "<= %.1f s %s" % (START_BUDGET_S, "ok" if full_paint <=
                                                         START_BUDGET_S else "MISSED")))
+    print("%-44s %9.3fs" % ("  of which beyond the empty window", full_paint - empty_paint))
+    print("%-44s %9.3fs %8s %s" % ("start to an empty window seen over AT-SPI", empty_med,
+                                   "1.00", ""))
+    print("%-44s %9.3fs %7.2fx" % ("warm start to ten list rows seen over AT-SPI", full_med,
+                                   full_med / empty_med if empty_med else 0))
     print("%-44s %8.1fms %8s %s" % ("longest stall during warm starts", worst(start_stalls), "",
                                     "<= %.0f ms %s" % (STALL_BUDGET_MS, "ok" if worst(
                                         start_stalls) <= STALL_BUDGET_MS else "MISSED")))

@@ -30,6 +30,7 @@
 #include <glib/gi18n.h>
 
 #include "tern-message-row.h"
+#include "tern-paint-marks.h"
 
 /* The texts a row draws, each a PangoLayout. */
 enum
@@ -475,6 +476,9 @@ tern_message_row_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
   PangoLayout *date;
   int date_width = 0, right, y;
 
+  if (G_UNLIKELY (tern_paint_marks_enabled ()) && self->summary != NULL &&
+      tern_message_summary_get_loaded (self->summary))
+    tern_paint_mark_after_paint (widget, "rows");
   ensure_metrics (self);
   G_GNUC_BEGIN_IGNORE_DEPRECATIONS
   gtk_style_context_get_color (gtk_widget_get_style_context (widget), &color);

@@ -31,6 +31,7 @@
 #include "tern-engine.h"
 #include "tern-folder-row.h"
 #include "tern-message-row.h"
+#include "tern-paint-marks.h"
 #include "tern-reader.h"
 #include "tern-search-bar.h"
 #include "tern-search-results.h"
@@ -2488,6 +2489,12 @@ tern_window_class_init (TernWindowClass *klass)
 }
 
 static void
+window_mapped (GtkWidget *widget)
+{
+  tern_paint_mark_after_paint (widget, "window");
+}
+
+static void
 tern_window_init (TernWindow *self)
 {
   g_autoptr (GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
@@ -2497,6 +2504,8 @@ tern_window_init (TernWindow *self)
   self->settings = g_settings_new (APP_ID);
   g_signal_connect (self->settings, "changed::cache-size-limit", G_CALLBACK (cache_limit_changed),
                     self);
+  if (tern_paint_marks_enabled ())
+    g_signal_connect (self, "map", G_CALLBACK (window_mapped), NULL);
 
   self->message_selection = gtk_multi_selection_new (NULL);
   g_signal_connect (factory, "setup", G_CALLBACK (message_setup), NULL);
