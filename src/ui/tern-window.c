@@ -56,7 +56,9 @@ typedef struct
   char *sync_error;         /* the last sync's error, for the header */
   TernIdleWatcher *idle;    /* the INBOX, pushed by the server */
   GHashTable *idle_pending; /* folders IDLE told of while a sync ran */
+  guint connect_source;     /* the latest a deferred first sync starts */
   guint cache_open : 1;
+  guint connect_deferred : 1; /* the first sync and IDLE wait for the first list */
   guint syncing : 1;
   guint quiet : 1; /* the running sync is IDLE's: no "Connecting…" */
 } AccountPane;
@@ -132,6 +134,11 @@ struct _TernWindow
    * because the server found messages the cache has not got yet */
   GHashTable *search_syncs;
   gboolean search_shown;
+
+  /* the first sync and IDLE of each account wait until the list the window
+   * opens with is painted (see connect_panes()) */
+  gboolean connect_after_paint;
+  gboolean connected;
 };
 
 enum
@@ -164,6 +171,8 @@ G_DEFINE_FINAL_TYPE (TernWindow, tern_window, ADW_TYPE_APPLICATION_WINDOW)
 static void pane_sync (AccountPane *pane);
 static gboolean idle_resync (gpointer user_data);
 static void pane_update_pending (AccountPane *pane);
+static void connect_panes (TernWindow *self);
+static void connect_after_next_frame (TernWindow *self);
 static void pane_replayed (TernAccount *account,
                            guint done,
                            guint failed,
@@ -211,6 +220,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (AccountPane, pane_unref)
 static void
 pane_kill (AccountPane *pane)
 {
+  g_clear_handle_id (&pane->connect_source, g_source_remove);
   g_cancellable_cancel (pane->cancellable);
   if (pane->idle != NULL)
     tern_idle_watcher_stop (pane->idle);
@@ -310,6 +320,7 @@ messages_loaded (GObject *source, GAsyncResult *result, gpointer user_data)
 
   if (TERN_MESSAGE_LIST (source) == self->messages)
     show_pending_message (self);
+  connect_after_next_frame (self);
 
   if (!tern_message_list_load_finish (TERN_MESSAGE_LIST (source), result, &error) &&
       !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -600,6 +611,10 @@ tree_reloaded (GObject *source, GAsyncResult *result, gpointer user_data)
               break;
             }
         }
+      /* No INBOX in the cache (a first sync is still to come): nothing to
+       * paint first. */
+      if (self->folder == NULL)
+        connect_panes (self);
     }
 }
 
@@ -730,6 +745,70 @@ idle_resync (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* Goes to the server: the first sync, then IDLE. */
+static void
+pane_connect (AccountPane *pane)
+{
+  if (pane->window == NULL || !pane->connect_deferred)
+    return;
+  pane->connect_deferred = FALSE;
+  g_clear_handle_id (&pane->connect_source, g_source_remove);
+  pane_sync (pane);
+  tern_idle_watcher_start (pane->idle);
+}
+
+static gboolean
+connect_timeout (gpointer user_data)
+{
+  AccountPane *pane = user_data;
+
+  pane->connect_source = 0;
+  pane_connect (pane);
+  return G_SOURCE_REMOVE;
+}
+
+/* A start reads the list it opens with from the cache first: a sync and an
+ * IDLE connection begun at the same time queue their work in the same cache
+ * thread, take the processor for TLS and parsing, and make the window
+ * repaint its progress, which put the first rows a quarter of a second
+ * later on the test machines. So every account connects once those rows
+ * are painted, when the window opens nothing from the cache, or after
+ * CONNECT_DELAY_MS at the latest. */
+#define CONNECT_DELAY_MS 1000
+
+static void
+connect_panes (TernWindow *self)
+{
+  self->connected = TRUE;
+  for (guint i = 0; i < self->panes->len; i++)
+    pane_connect (g_ptr_array_index (self->panes, i));
+}
+
+static void
+first_list_painted (GdkFrameClock *clock, TernWindow *self)
+{
+  g_signal_handlers_disconnect_by_func (clock, first_list_painted, self);
+  connect_panes (self);
+}
+
+/* The list the window opened with is loaded: its rows are bound, and their
+ * summaries asked of the cache, in the next frame; connect after it. */
+static void
+connect_after_next_frame (TernWindow *self)
+{
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (self));
+
+  if (self->connected || self->connect_after_paint)
+    return;
+  if (clock == NULL || !gtk_widget_get_mapped (GTK_WIDGET (self)))
+    {
+      connect_panes (self);
+      return;
+    }
+  self->connect_after_paint = TRUE;
+  g_signal_connect_object (clock, "after-paint", G_CALLBACK (first_list_painted), self, 0);
+}
+
 static void
 cache_opened (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -771,11 +850,17 @@ cache_opened (GObject *source, GAsyncResult *result, gpointer user_data)
   tern_account_refresh_pending_changes (pane->account);
   /* The cache first, then the server; then the server tells of changes. */
   tern_folder_tree_reload_async (pane->tree, pane->cancellable, tree_reloaded, pane_ref (pane));
-  pane_sync (pane);
   pane->idle = tern_idle_watcher_new (tern_account_get_config (pane->account), "INBOX");
   g_signal_connect (pane->idle, "changed", G_CALLBACK (idle_changed), pane);
   pane_watch_other_folders (pane);
-  tern_idle_watcher_start (pane->idle);
+  pane->connect_deferred = TRUE;
+  /* Hidden (run in the background), nothing is painted: connect at once. */
+  if (pane->window->connected || !gtk_widget_get_mapped (GTK_WIDGET (pane->window)))
+    pane_connect (pane);
+  else
+    pane->connect_source =
+      g_timeout_add_full (G_PRIORITY_DEFAULT, CONNECT_DELAY_MS, connect_timeout, pane_ref (pane),
+                          (GDestroyNotify) pane_unref);
 }
 
 static AccountPane *
