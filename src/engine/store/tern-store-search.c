@@ -21,6 +21,40 @@
 /* Search results are for people: more than this is cut. */
 #define MAX_HITS 100000
 
+/* A limited search in one folder whose words match at least this many of
+ * its messages walks the folder newest first and asks FTS5 about each row,
+ * stopping at the limit; fewer matches are read from FTS5 and sorted. Each
+ * plan is fast where the other is slow: to:alice in Alice's 100 000
+ * messages (88 % match) took 213 ms driven by FTS5 and 13 ms by the date,
+ * a word found nowhere 0.1 ms against a walk of the whole folder. */
+#define DENSE_MATCHES 2000
+
+/* How many of the folder's messages match @fts, counted up to DENSE_MATCHES;
+ * TERN_TEST_SEARCH_DENSE lowers the bar so that tests try both plans. */
+static gboolean
+matches_densely (sqlite3 *db, gint64 folder_id, const char *fts)
+{
+  const char *test = g_getenv ("TERN_TEST_SEARCH_DENSE");
+  gint64 bar = test != NULL ? g_ascii_strtoll (test, NULL, 10) : DENSE_MATCHES;
+  sqlite3_stmt *stmt = NULL;
+  gint64 count = 0;
+
+  if (sqlite3_prepare_v2 (db,
+                          "SELECT count(*) FROM (SELECT rowid FROM message_fts "
+                          "WHERE message_fts MATCH ? AND rowid BETWEEN ? AND ? LIMIT ?)",
+                          -1, &stmt, NULL) != SQLITE_OK)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, fts, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 2, folder_id << 32);
+  sqlite3_bind_int64 (stmt, 3, (folder_id << 32) | G_GINT64_CONSTANT (0xffffffff));
+  sqlite3_bind_int64 (stmt, 4, bar);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    count = sqlite3_column_int64 (stmt, 0);
+  /* A MATCH that FTS5 refuses fails again, with its message, below. */
+  sqlite3_finalize (stmt);
+  return count >= bar;
+}
+
 void
 tern_store_search_hit_free (TernStoreSearchHit *hit)
 {
@@ -139,6 +173,7 @@ search_run (sqlite3 *db, gpointer data, GError **error)
   SearchJob *job = data;
   g_autofree char *sql = NULL;
   sqlite3_stmt *stmt = NULL;
+  gboolean dense;
   int rc, n = 1;
 
   rc = sqlite3_create_function_v2 (db, "tern_fold_contains", 2,
@@ -147,10 +182,20 @@ search_run (sqlite3 *db, gpointer data, GError **error)
   if (rc != SQLITE_OK)
     return _tern_store_set_error (error, db, rc, "Registering the search function");
 
-  /* With words to look for, FTS5 drives (a primary key lookup per match);
-   * without, the folder's rows are read and filtered. Only what a result
-   * list shows is read. */
-  if (job->fts != NULL)
+  /* With words to look for, FTS5 drives (a primary key lookup per match),
+   * unless they are common (see DENSE_MATCHES); without, the folder's rows
+   * are read and filtered. Only what a result list shows is read. */
+  dense = job->fts != NULL && job->folder_id != 0 && job->limit > 0 &&
+          matches_densely (db, job->folder_id, job->fts);
+  if (dense)
+    sql = g_strdup_printf (
+      "SELECT m.uid, m.flags, m.date, m.subject, m.from_name, m.from_addr, m.has_attachments, "
+      "m.folder_id, f.path FROM messages AS m JOIN folders AS f ON f.id = m.folder_id "
+      "WHERE m.pending = 0 AND m.folder_id = ? AND EXISTS (SELECT 1 FROM message_fts "
+      "WHERE message_fts MATCH ? AND message_fts.rowid = ((m.folder_id << 32) | m.uid)) "
+      "AND (%s) ORDER BY m.date DESC, m.folder_id, m.uid DESC LIMIT ?",
+      job->where);
+  else if (job->fts != NULL)
     sql = g_strdup_printf ("SELECT m.uid, m.flags, m.date, m.subject, m.from_name, m.from_addr, "
                            "m.has_attachments, "
                            "m.folder_id, f.path FROM message_fts "
@@ -174,7 +219,12 @@ search_run (sqlite3 *db, gpointer data, GError **error)
                    sqlite3_errmsg (db));
       return FALSE;
     }
-  if (job->fts != NULL)
+  if (dense)
+    {
+      sqlite3_bind_int64 (stmt, n++, job->folder_id);
+      sqlite3_bind_text (stmt, n++, job->fts, -1, SQLITE_TRANSIENT);
+    }
+  else if (job->fts != NULL)
     {
       sqlite3_bind_text (stmt, n++, job->fts, -1, SQLITE_TRANSIENT);
       if (job->folder_id != 0)
