@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
+#include <gtk/gtk.h>
 #include <locale.h>
 #include <unistd.h>
 
@@ -68,6 +69,41 @@ start_stall_meter (void)
   g_timeout_add_full (G_PRIORITY_HIGH, 1, stall_tick, meter, NULL);
 }
 
+/* Whether the kernel offers a GPU to draw with: a DRM render or card node
+ * (the Flatpak has them with --device=dri). */
+static gboolean
+has_gpu_node (void)
+{
+  g_autoptr (GDir) dir = g_dir_open ("/dev/dri", 0, NULL);
+  const char *name;
+
+  if (dir == NULL)
+    return FALSE;
+  while ((name = g_dir_read_name (dir)) != NULL)
+    if (g_str_has_prefix (name, "renderD") || g_str_has_prefix (name, "card"))
+      return TRUE;
+  return FALSE;
+}
+
+/* Without a GPU, GTK 4.8 still picks its GL renderer, and Mesa then draws
+ * every frame through llvmpipe: on a 2-core machine that is 0.2 s more to
+ * the first frame, 70 MB more resident and 20-60 ms frames while a long
+ * list scrolls, where the cairo renderer needs none of that. GTK 4.14 and
+ * later no longer use GL renderers on llvmpipe themselves; this does the
+ * same before they are here. GSK_RENDERER, when set, is always obeyed.
+ * Must run before any thread is started (setenv). */
+static void
+choose_renderer (void)
+{
+  if (g_getenv ("GSK_RENDERER") != NULL)
+    return;
+  if (gtk_get_major_version () != 4 || gtk_get_minor_version () >= 14)
+    return;
+  if (has_gpu_node ())
+    return;
+  g_setenv ("GSK_RENDERER", "cairo", TRUE);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -80,6 +116,7 @@ main (int argc, char *argv[])
 
   g_set_application_name (_ ("Tern"));
 
+  choose_renderer ();
   start_stall_meter ();
   app = tern_application_new ();
 

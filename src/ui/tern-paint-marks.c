@@ -56,15 +56,34 @@ typedef struct
 } Pending;
 
 static void
-after_paint (GdkFrameClock *clock, Pending *pending)
+write_mark (const char *what)
 {
   g_autofree char *line =
-    g_strdup_printf ("%" G_GINT64_FORMAT " %s\n", g_get_monotonic_time (), pending->what);
+    g_strdup_printf ("%" G_GINT64_FORMAT " %s\n", g_get_monotonic_time (), what);
   gssize n = (gssize) strlen (line);
 
   if (write (log_fd, line, n) != n)
     g_warning ("TERN_PAINT_LOG: %s", g_strerror (errno));
+}
+
+static void
+after_paint (GdkFrameClock *clock, Pending *pending)
+{
+  write_mark (pending->what);
   g_signal_handler_disconnect (clock, pending->handler);
+}
+
+/**
+ * tern_paint_mark_note:
+ * @what: one word, such as "renderer=GskCairoRenderer"
+ *
+ * Writes @what to the log now: a fact about the start, not a paint.
+ */
+void
+tern_paint_mark_note (const char *what)
+{
+  if (tern_paint_marks_enabled ())
+    write_mark (what);
 }
 
 /**

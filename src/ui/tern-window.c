@@ -2576,6 +2576,11 @@ tern_window_class_init (TernWindowClass *klass)
 static void
 window_mapped (GtkWidget *widget)
 {
+  GskRenderer *renderer = gtk_native_get_renderer (GTK_NATIVE (widget));
+  g_autofree char *note =
+    g_strconcat ("renderer=", renderer != NULL ? G_OBJECT_TYPE_NAME (renderer) : "none", NULL);
+
+  tern_paint_mark_note (note);
   tern_paint_mark_after_paint (widget, "window");
 }
 

@@ -43,7 +43,8 @@ class Tap:
 
 
 class Launched:
-    """A child process that is killed, and waited for, however the test ends."""
+    """A child process that is killed, and waited for, however the test ends.
+    In `env`, a value of None removes that variable."""
 
     def __init__(self, argv, env=None):
         self.argv = argv
@@ -53,8 +54,11 @@ class Launched:
     def __enter__(self):
         env = dict(os.environ)
         env.setdefault("GDK_BACKEND", "x11")
-        if self.env:
-            env.update(self.env)
+        for name, value in (self.env or {}).items():
+            if value is None:
+                env.pop(name, None)
+            else:
+                env[name] = value
         self.proc = subprocess.Popen(self.argv, env=env)
         return self
 

@@ -4,7 +4,9 @@
 # name, the empty state offers a focusable, named "Add Account" button, the
 # primary menu button has a name, Ctrl+Q quits, the window size is remembered
 # across runs, a second launch hands over to the running instance, and
-# SIGTERM quits cleanly (the account's cache gets its clean mark).
+# SIGTERM quits cleanly (the account's cache gets its clean mark). Without a
+# GPU (no DRM node) tern draws with GTK's cairo renderer rather than GL on
+# llvmpipe, and an explicit GSK_RENDERER is obeyed.
 # A screenshot of the empty state goes into the test log directory.
 #
 # Usage: test-smoke.py PATH-TO-TERN
@@ -40,14 +42,44 @@ def read_settings():
     return values
 
 
+def has_gpu_node():
+    try:
+        return any(n.startswith(("renderD", "card")) for n in os.listdir("/dev/dri"))
+    except OSError:
+        return False
+
+
+def renderer(paint_log):
+    """The renderer tern noted in its paint log (src/ui/tern-paint-marks.c)."""
+    try:
+        with open(paint_log, encoding="utf-8") as f:
+            for line in f:
+                parts = line.split()
+                if len(parts) == 2 and parts[1].startswith("renderer="):
+                    return parts[1][len("renderer="):]
+    except OSError:
+        pass
+    return None
+
+
 def main():
     t = au.Tap()
     os.makedirs(LOG_DIR, exist_ok=True)
+    paint_log = os.path.join(LOG_DIR, "ui-smoke-paint-marks")
+    for leftover in (paint_log, paint_log + "-gl"):
+        if os.path.exists(leftover):
+            os.unlink(leftover)
 
-    with au.Launched([TERN]) as tern:
+    with au.Launched([TERN], env={"TERN_PAINT_LOG": paint_log, "GSK_RENDERER": None}) as tern:
         app = au.wait_for_app("tern", tern.proc)
         frame = au.wait_for(lambda: au.find(app, role="frame", name="Tern"), "the Tern window")
         t.ok(frame is not None, "window found by accessible name 'Tern'")
+        used = au.wait_for(lambda: renderer(paint_log), "the renderer note", fail=False)
+        if has_gpu_node():
+            t.ok(used is not None, "with a GPU node, GTK chose its renderer: %s" % used)
+        else:
+            t.ok(used == "GskCairoRenderer",
+                 "without a GPU node, the cairo renderer is used (got %s)" % used)
 
         button = au.wait_for(lambda: au.find(frame, role="push button", name="Add Account"),
                              "the Add Account button")
@@ -94,9 +126,13 @@ def main():
         t.ok(settings.get("window-width") == "1000" and settings.get("window-height") == "650",
              "window size stored in GSettings (%s)" % settings)
 
-    with au.Launched([TERN]) as tern:
+    # GSK_RENDERER, when set, is what GTK uses.
+    with au.Launched([TERN], env={"TERN_PAINT_LOG": paint_log + "-gl",
+                                  "GSK_RENDERER": "gl"}) as tern:
         app = au.wait_for_app("tern", tern.proc)
         au.wait_for(lambda: au.find(app, role="frame", name="Tern"), "the Tern window")
+        used = au.wait_for(lambda: renderer(paint_log + "-gl"), "the renderer note", fail=False)
+        t.ok(used is not None and "GL" in used, "GSK_RENDERER=gl is obeyed (got %s)" % used)
         xid = au.x11_window_for_pid(tern.proc.pid, "Tern")
         au.wait_for(lambda: au.x11_size(xid) == (1000, 650), "restored size", fail=False)
         size = au.x11_size(xid)
