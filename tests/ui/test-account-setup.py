@@ -244,6 +244,10 @@ def main():
                                             name="Trust This Certificate"),
                             "the certificate page again", timeout=TIMEOUT, fail=False)
         t.ok(trust is not None, "Continue shows the certificate page again")
+        # The page's buttons are still in the tree from the first time: the
+        # page is there once it has put the focus on Cancel again.
+        au.wait_for(lambda: "focused" in au.states(refuse), "focus on Cancel again",
+                    timeout=TIMEOUT, fail=False)
         key("Tab")
         t.ok(au.wait_for(lambda: "focused" in au.states(trust), "focus on Trust", timeout=5,
                          fail=False), "Tab moves from Cancel to Trust This Certificate")

@@ -2310,48 +2310,73 @@ on_handshake_done (GObject *object, GAsyncResult *result, gpointer user_data)
   connect_after_greeting (self);
 }
 
-/* Replaces the parser (and with it every byte read before) and starts the
- * handshake over the socket's own streams, where nothing was read ahead. */
-static void
-start_tls (TernImapClient *self)
+typedef struct
 {
-  Connection *conn = self->conn;
-  g_autoptr (GSocketConnectable) identity = NULL;
+  GIOStream *base;
+  GSocketConnectable *identity;
+  char *ca_file;
+} TlsSetup;
+
+static void
+tls_setup_free (TlsSetup *setup)
+{
+  g_object_unref (setup->base);
+  g_object_unref (setup->identity);
+  g_free (setup->ca_file);
+  g_free (setup);
+}
+
+/* Building a client connection makes the TLS backend load the system's
+ * trusted certificates (some 150, parsed anew for each connection: 20-70 ms
+ * on the test machines), and a CA file is parsed too. On the main thread
+ * that stalled the window each time an account connected, so it is done
+ * here; nothing else uses the socket until the handshake is over. */
+static void
+new_tls_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  TlsSetup *setup = task_data;
+  g_autoptr (GIOStream) tls = NULL;
   g_autoptr (GError) error = NULL;
-  GIOStream *tls;
-  TernImapParserLimits limits;
 
-  self->tls_switch = FALSE;
-  self->io_ready = FALSE;
-  g_clear_pointer (&self->pre_tls_capabilities, g_strfreev);
-
-  tern_imap_parser_get_limits (self->parser, &limits);
-  tern_imap_parser_free (self->parser);
-  self->parser = tern_imap_parser_new (&limits);
-
-  identity = g_network_address_new (self->host, self->port);
-  tls = g_tls_client_connection_new (G_IO_STREAM (conn->socket), identity, &error);
+  tls = g_tls_client_connection_new (setup->base, setup->identity, &error);
   if (tls == NULL)
     {
       g_prefix_error (&error, _ ("Could not set up TLS: "));
-      fail_connection (self, g_steal_pointer (&error));
+      g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  conn->tls = G_TLS_CONNECTION (tls);
-
-  if (self->ca_file != NULL)
+  if (setup->ca_file != NULL)
     {
-      g_autoptr (GTlsDatabase) database = g_tls_file_database_new (self->ca_file, &error);
+      g_autoptr (GTlsDatabase) database = g_tls_file_database_new (setup->ca_file, &error);
 
       if (database == NULL)
         {
           g_prefix_error (&error, _ ("Could not read the certificate authority file %s: "),
-                          self->ca_file);
-          fail_connection (self, g_steal_pointer (&error));
+                          setup->ca_file);
+          g_task_return_error (task, g_steal_pointer (&error));
           return;
         }
-      g_tls_connection_set_database (conn->tls, database);
+      g_tls_connection_set_database (G_TLS_CONNECTION (tls), database);
     }
+  g_task_return_pointer (task, g_steal_pointer (&tls), g_object_unref);
+}
+
+static void
+on_tls_created (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (Connection) conn = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GIOStream) tls = g_task_propagate_pointer (G_TASK (result), &error);
+  TernImapClient *self = conn->client;
+
+  if (self == NULL || self->conn != conn)
+    return;
+  if (tls == NULL)
+    {
+      fail_connection (self, g_steal_pointer (&error));
+      return;
+    }
+  conn->tls = G_TLS_CONNECTION (g_steal_pointer (&tls));
 
   /* IMAP frames its own data: a missing close_notify truncates nothing. */
   g_tls_connection_set_require_close_notify (conn->tls, FALSE);
@@ -2363,6 +2388,34 @@ start_tls (TernImapClient *self)
   g_debug ("%s:%u: TLS handshake", self->host, self->port);
   g_tls_connection_handshake_async (conn->tls, G_PRIORITY_DEFAULT, conn->cancellable,
                                     on_handshake_done, connection_ref (conn));
+}
+
+/* Replaces the parser (and with it every byte read before) and starts the
+ * handshake over the socket's own streams, where nothing was read ahead. */
+static void
+start_tls (TernImapClient *self)
+{
+  Connection *conn = self->conn;
+  g_autoptr (GTask) task = NULL;
+  TernImapParserLimits limits;
+  TlsSetup *setup;
+
+  self->tls_switch = FALSE;
+  self->io_ready = FALSE;
+  g_clear_pointer (&self->pre_tls_capabilities, g_strfreev);
+
+  tern_imap_parser_get_limits (self->parser, &limits);
+  tern_imap_parser_free (self->parser);
+  self->parser = tern_imap_parser_new (&limits);
+
+  setup = g_new0 (TlsSetup, 1);
+  setup->base = G_IO_STREAM (g_object_ref (conn->socket));
+  setup->identity = g_network_address_new (self->host, self->port);
+  setup->ca_file = g_strdup (self->ca_file);
+  task = g_task_new (NULL, conn->cancellable, on_tls_created, connection_ref (conn));
+  g_task_set_source_tag (task, start_tls);
+  g_task_set_task_data (task, setup, (GDestroyNotify) tls_setup_free);
+  g_task_run_in_thread (task, new_tls_thread);
 }
 
 static void
