@@ -138,6 +138,7 @@ struct _TernWindow
   /* the first sync and IDLE of each account wait until the list the window
    * opens with is painted (see connect_panes()) */
   gboolean connect_after_paint;
+  guint connect_idle;
   gboolean connected;
 };
 
@@ -784,11 +785,28 @@ connect_panes (TernWindow *self)
     pane_connect (g_ptr_array_index (self->panes, i));
 }
 
+static gboolean
+connect_when_idle (gpointer user_data)
+{
+  TernWindow *self = user_data;
+
+  self->connect_idle = 0;
+  connect_panes (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* GTK registers the window with the accessibility bus from an idle source
+ * of G_PRIORITY_DEFAULT_IDLE queued when the window is realized. Begun at
+ * once, the first sync keeps the main loop busy at G_PRIORITY_DEFAULT for a
+ * second, and a screen reader saw no Tern until it was over. So the
+ * accounts connect from an idle source below GTK's. */
 static void
 first_list_painted (GdkFrameClock *clock, TernWindow *self)
 {
   g_signal_handlers_disconnect_by_func (clock, first_list_painted, self);
-  connect_panes (self);
+  if (self->connect_idle == 0)
+    self->connect_idle =
+      g_idle_add_full (G_PRIORITY_DEFAULT_IDLE + 10, connect_when_idle, self, NULL);
 }
 
 /* The list the window opened with is loaded: its rows are bound, and their
@@ -2407,6 +2425,7 @@ tern_window_dispose (GObject *object)
   TernWindow *self = TERN_WINDOW (object);
 
   cancel_mark_read (self);
+  g_clear_handle_id (&self->connect_idle, g_source_remove);
   if (self->panes != NULL)
     clear_panes (self);
   if (self->results != NULL)
