@@ -133,6 +133,9 @@ def paint_marks(path, t0):
     return marks
 
 
+RENDERERS = set()  # GSK renderers the starts used, from the paint marks
+
+
 def start_window(env, ready, painted):
     """Launch tern; seconds until ready(frame) is true (as a screen reader
     sees it), seconds until the paint mark `painted` (as the screen shows it),
@@ -149,6 +152,8 @@ def start_window(env, ready, painted):
         seen = time.monotonic() - t0
         paint = au.wait_for(lambda: paint_marks(paint_log, t0).get(painted), "the paint mark",
                             timeout=60)
+        RENDERERS.update(k.split("=", 1)[1] for k in paint_marks(paint_log, t0)
+                         if k.startswith("renderer="))
         shutil.rmtree(os.path.dirname(paint_log), ignore_errors=True)
         return seen, paint, launched, frame
     except BaseException:
@@ -279,6 +284,7 @@ def main():
     full_paint = statistics.median(full_paints)
     print("tern window, INBOX of %d messages (corpus.py seed %d), %d starts each, medians"
           % (SIZE, SEED, RUNS))
+    print("GTK renderer: %s" % ", ".join(sorted(RENDERERS)))
     print("%-44s %10s %8s %s" % ("what", "value", "ratio", "budget"))
     # Painted: the end of the first frame showing it (tern's paint marks).
     # Seen: when AT-SPI shows it, as a screen reader would find it.
