@@ -6,6 +6,7 @@
 #
 # Usage: check-flatpak-manifest.py MANIFEST.json APP-ID
 
+import fnmatch
 import json
 import re
 import sys
@@ -16,6 +17,20 @@ REQUIRED_FINISH_ARGS = [
     "--socket=fallback-x11",
     "--device=dri",
 ]
+
+# Installed by the tern module (meson's libdir is lib in Flatpak builds) and
+# loaded when the first HTML message is shown: no cleanup may remove it.
+WEBKIT_MODULE = "/lib/tern/tern-webkit.so"
+
+
+def cleanup_removes(pattern, path):
+    """Whether a flatpak-builder cleanup pattern removes `path` (relative to
+    the prefix): patterns with a leading slash name a path or a directory,
+    others match file names."""
+    if pattern.startswith("/"):
+        return (path == pattern or path.startswith(pattern.rstrip("/") + "/") or
+                fnmatch.fnmatch(path, pattern))
+    return fnmatch.fnmatch(path.rsplit("/", 1)[-1], pattern)
 
 
 def main():
@@ -65,7 +80,11 @@ def main():
             sha256 = source.get("sha256", "")
             expect(re.fullmatch(r"[0-9a-f]{64}", sha256) is not None,
                    f"gmime archive sha256 {sha256!r} is not 64 hex digits")
-    expect(any(m.get("name") == "tern" for m in modules), "there is no module named tern")
+    tern = [m for m in modules if m.get("name") == "tern"]
+    expect(tern, "there is no module named tern")
+    for pattern in manifest.get("cleanup", []) + (tern[0].get("cleanup", []) if tern else []):
+        expect(not cleanup_removes(pattern, WEBKIT_MODULE),
+               f"cleanup pattern {pattern!r} removes {WEBKIT_MODULE}, which shows HTML mail")
 
     for e in errors:
         print(f"FAIL: {path}: {e}", file=sys.stderr)
