@@ -105,9 +105,13 @@ choose_renderer (void)
   g_setenv ("GSK_RENDERER", "cairo", TRUE);
   /* GDK on X11 still loads and starts Mesa when the display is opened, in
    * case something asks for GL: 0.17 s of the start on the test machines.
-   * Nothing here will (WebKit draws without GDK's GL when it has none). */
+   * Nothing here will: WebKit, told so, composites HTML messages on the
+   * CPU without first trying GDK's GL (and warning that it failed). */
   if (g_getenv ("GDK_DEBUG") == NULL)
-    g_setenv ("GDK_DEBUG", "gl-disable", TRUE);
+    {
+      g_setenv ("GDK_DEBUG", "gl-disable", TRUE);
+      g_setenv ("WEBKIT_DISABLE_COMPOSITING_MODE", "1", FALSE);
+    }
 }
 
 int
