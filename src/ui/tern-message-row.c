@@ -308,32 +308,54 @@ tern_message_row_set_location (TernMessageRow *self, const char *location, const
 
 /* Layout ------------------------------------------------------------------------------------ */
 
+/* pango_context_get_metrics() loads the fonts and shapes a sample text to
+ * find an average character width we do not use: done for each of the 200
+ * rows a list view makes, that was a quarter of the frames that first
+ * showed them. Line heights depend only on the font and the resolution, so
+ * they are kept per font description and resolution. */
+static int
+line_height (PangoContext *context, const PangoFontDescription *desc)
+{
+  static GHashTable *heights; /* "DESC@DPI" → height + 1 */
+  g_autofree char *font = pango_font_description_to_string (desc);
+  g_autofree char *key =
+    g_strdup_printf ("%s@%g", font, pango_cairo_context_get_resolution (context));
+  PangoFontMetrics *metrics;
+  int height;
+
+  if (heights == NULL)
+    heights = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  height = GPOINTER_TO_INT (g_hash_table_lookup (heights, key));
+  if (height > 0)
+    return height - 1;
+
+  metrics = pango_context_get_metrics (context, desc, NULL);
+  height = PANGO_PIXELS_CEIL (pango_font_metrics_get_height (metrics));
+  if (height <= 0)
+    height = PANGO_PIXELS_CEIL (pango_font_metrics_get_ascent (metrics) +
+                                pango_font_metrics_get_descent (metrics));
+  pango_font_metrics_unref (metrics);
+  g_hash_table_insert (heights, g_steal_pointer (&key), GINT_TO_POINTER (height + 1));
+  return height;
+}
+
 static void
 ensure_metrics (TernMessageRow *self)
 {
   PangoContext *context;
-  PangoFontMetrics *metrics;
+  const PangoFontDescription *normal;
   PangoFontDescription *small;
 
   if (self->line_height > 0)
     return;
   context = gtk_widget_get_pango_context (GTK_WIDGET (self));
-  metrics = pango_context_get_metrics (context, NULL, NULL);
-  self->line_height = PANGO_PIXELS_CEIL (pango_font_metrics_get_height (metrics));
-  if (self->line_height <= 0)
-    self->line_height = PANGO_PIXELS_CEIL (pango_font_metrics_get_ascent (metrics) +
-                                           pango_font_metrics_get_descent (metrics));
-  pango_font_metrics_unref (metrics);
+  normal = pango_context_get_font_description (context);
+  self->line_height = line_height (context, normal);
 
-  small = pango_font_description_copy (pango_context_get_font_description (context));
+  small = pango_font_description_copy (normal);
   pango_font_description_set_size (small, (int) (pango_font_description_get_size (small) *
                                                  PANGO_SCALE_SMALL));
-  metrics = pango_context_get_metrics (context, small, NULL);
-  self->small_height = PANGO_PIXELS_CEIL (pango_font_metrics_get_height (metrics));
-  if (self->small_height <= 0)
-    self->small_height = PANGO_PIXELS_CEIL (pango_font_metrics_get_ascent (metrics) +
-                                            pango_font_metrics_get_descent (metrics));
-  pango_font_metrics_unref (metrics);
+  self->small_height = line_height (context, small);
   pango_font_description_free (small);
 }
 
