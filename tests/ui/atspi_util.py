@@ -131,8 +131,7 @@ def _walk(root, depth=0, max_depth=40):
         yield from _walk(child, depth + 1, max_depth)
 
 
-def find_all(root, role=None, name=None, showing_only=True):
-    found = []
+def _matches(root, role, name, showing_only):
     for acc in _walk(root):
         try:
             if role is not None and acc.get_role_name() != role:
@@ -144,13 +143,17 @@ def find_all(root, role=None, name=None, showing_only=True):
                 continue
         except gi.repository.GLib.Error:
             continue
-        found.append(acc)
-    return found
+        yield acc
+
+
+def find_all(root, role=None, name=None, showing_only=True):
+    return list(_matches(root, role, name, showing_only))
 
 
 def find(root, role=None, name=None, showing_only=True):
-    matches = find_all(root, role, name, showing_only)
-    return matches[0] if matches else None
+    """The first match in tree order; the rest of the tree is not walked
+    (each node is a round trip to the application)."""
+    return next(_matches(root, role, name, showing_only), None)
 
 
 def states(acc):
