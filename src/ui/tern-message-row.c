@@ -77,6 +77,27 @@ struct _TernMessageRow
 
 G_DEFINE_FINAL_TYPE (TernMessageRow, tern_message_row, GTK_TYPE_WIDGET)
 
+/* g_date_time_new_from_unix_local() looks the local time zone up again each
+ * time (a readlink and a stat of /etc/localtime): once per row bound while
+ * scrolling, that was a tenth of the longest scroll frames. The zone is
+ * kept for a minute, so that a change of zone still shows soon. */
+static GDateTime *
+new_local_date_time (gint64 unix_time)
+{
+  static GTimeZone *zone;
+  static gint64 zone_since;
+  gint64 now = g_get_monotonic_time ();
+  g_autoptr (GDateTime) utc = g_date_time_new_from_unix_utc (unix_time);
+
+  if (zone == NULL || now - zone_since > 60 * G_USEC_PER_SEC)
+    {
+      g_clear_pointer (&zone, g_time_zone_unref);
+      zone = g_time_zone_new_local ();
+      zone_since = now;
+    }
+  return utc != NULL ? g_date_time_to_timezone (utc, zone) : NULL;
+}
+
 /**
  * tern_format_relative_date:
  * @unix_time: seconds since the epoch, or 0 for unknown
@@ -115,7 +136,7 @@ tern_format_relative_date (gint64 unix_time, GDateTime *now)
   if (seconds < 7 * 86400)
     return g_strdup_printf (ngettext ("%d day ago", "%d days ago", (gulong) (seconds / 86400)),
                             (int) (seconds / 86400));
-  then = g_date_time_new_from_unix_local (unix_time);
+  then = new_local_date_time (unix_time);
   if (then == NULL)
     return g_strdup ("");
   day = (gint64) g_date_time_get_year (then) * 400 + g_date_time_get_day_of_year (then);
