@@ -93,11 +93,12 @@ def stalls(path, start, end):
     return out
 
 
-def list_rows(msg_list, enough=None):
-    """The names of the list's rows (the first `enough` of them: each is a
-    D-Bus round trip to tern, which the start time should not include)."""
+def rows_named(msg_list, indices, enough=None):
+    """The names of the list's rows at `indices` (the first `enough` found:
+    each row asked for is a D-Bus round trip to tern, which neither the
+    start time nor the scrolling should include)."""
     names = []
-    for i in range(msg_list.get_child_count()):
+    for i in indices:
         if enough is not None and len(names) >= enough:
             break
         child = msg_list.get_child_at_index(i)
@@ -108,19 +109,12 @@ def list_rows(msg_list, enough=None):
     return names
 
 
+def list_rows(msg_list, enough=None):
+    return rows_named(msg_list, range(msg_list.get_child_count()), enough)
+
+
 def last_rows(msg_list, n):
-    """The names of the list's last `n` rows, asking only for those: each
-    row asked for is a round trip to tern while it scrolls."""
-    names = []
-    for i in range(msg_list.get_child_count() - 1, -1, -1):
-        if len(names) >= n:
-            break
-        child = msg_list.get_child_at_index(i)
-        if child is not None and child.get_role_name() == "list item":
-            name = child.get_name()
-            if name:
-                names.append(name)
-    return names
+    return rows_named(msg_list, range(msg_list.get_child_count() - 1, -1, -1), n)
 
 
 def message_text(frame):
