@@ -139,6 +139,7 @@ struct _TernWindow
    * opens with is painted (see connect_panes()) */
   gboolean connect_after_paint;
   guint connect_idle;
+  guint click_open_source;
   gboolean connected;
 };
 
@@ -409,6 +410,42 @@ static void
 message_activated (TernWindow *self, guint position, GtkListView *view)
 {
   open_message (self, position, TRUE);
+}
+
+static gboolean
+open_clicked (gpointer user_data)
+{
+  TernWindow *self = user_data;
+  g_autoptr (GtkBitset) set = NULL;
+  g_autoptr (TernMessageSummary) summary = NULL;
+  guint position;
+
+  self->click_open_source = 0;
+  set = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->message_selection));
+  if (gtk_bitset_get_size (set) != 1)
+    return G_SOURCE_REMOVE;
+  position = gtk_bitset_get_minimum (set);
+  summary = g_list_model_get_item (G_LIST_MODEL (self->message_selection), position);
+  if (summary != NULL &&
+      tern_message_summary_get_uid (summary) != tern_reader_get_uid (self->reader))
+    open_message (self, position, TRUE);
+  return G_SOURCE_REMOVE;
+}
+
+/* A click on a message reads it, as in every three-pane mail client; Enter
+ * and a double click (activation) do too. Ctrl and Shift clicks only
+ * change the selection. The list selects on the press: the message is
+ * opened once that is done. */
+static void
+message_clicked (GtkGestureClick *gesture, int n_press, double x, double y, TernWindow *self)
+{
+  GdkModifierType state =
+    gtk_event_controller_get_current_event_state (GTK_EVENT_CONTROLLER (gesture));
+
+  if (n_press != 1 || (state & (GDK_CONTROL_MASK | GDK_SHIFT_MASK)) != 0)
+    return;
+  if (self->click_open_source == 0)
+    self->click_open_source = g_idle_add (open_clicked, self);
 }
 
 static void
@@ -2426,6 +2463,7 @@ tern_window_dispose (GObject *object)
 
   cancel_mark_read (self);
   g_clear_handle_id (&self->connect_idle, g_source_remove);
+  g_clear_handle_id (&self->click_open_source, g_source_remove);
   if (self->panes != NULL)
     clear_panes (self);
   if (self->results != NULL)
@@ -2607,6 +2645,7 @@ static void
 tern_window_init (TernWindow *self)
 {
   g_autoptr (GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
+  GtkGesture *click;
 
   gtk_widget_init_template (GTK_WIDGET (self));
   self->panes = g_ptr_array_new_with_free_func ((GDestroyNotify) pane_kill);
@@ -2623,6 +2662,10 @@ tern_window_init (TernWindow *self)
   gtk_list_view_set_factory (self->message_view, factory);
   gtk_list_view_set_model (self->message_view, GTK_SELECTION_MODEL (self->message_selection));
   g_signal_connect_swapped (self->message_view, "activate", G_CALLBACK (message_activated), self);
+  click = gtk_gesture_click_new ();
+  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (click), GDK_BUTTON_PRIMARY);
+  g_signal_connect (click, "released", G_CALLBACK (message_clicked), self);
+  gtk_widget_add_controller (GTK_WIDGET (self->message_view), GTK_EVENT_CONTROLLER (click));
   g_signal_connect_swapped (self->message_selection, "selection-changed",
                             G_CALLBACK (selection_changed), self);
   g_signal_connect_swapped (self->message_selection, "items-changed", G_CALLBACK (messages_changed),

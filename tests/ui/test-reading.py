@@ -9,6 +9,7 @@
 # expunges made elsewhere, and every visible control has an accessible name.
 # Screenshots of each step go into the test log directory.
 #
+# A click on a row reads it; a Ctrl+click only selects.
 # Usage: test-reading.py PATH-TO-TERN PATH-TO-TERN-CLI
 #
 # Copyright 2026 The Tern authors
@@ -281,6 +282,55 @@ def main():
         t.ok(au.wait_for(lambda: pushed_row() is None, "the expunged row to go",
                          timeout=SYNC_TIMEOUT, fail=False),
              "a message expunged elsewhere leaves the list without F5")
+
+        # The mouse: a click on another row reads it; a Ctrl+click only adds
+        # a row to the selection and leaves the reader as it is.
+        def list_item(subject_):
+            for i in range(msg_list.get_child_count()):
+                child = msg_list.get_child_at_index(i)
+                # The subject is one of the label's comma-separated parts.
+                if child is not None and \
+                        ", %s, " % subject_ in ", %s, " % (child.get_name() or ""):
+                    return child
+            return None
+
+        def click_row(row, *modifiers):
+            x, y, w, h = (lambda e: (e.x, e.y, e.width, e.height))(
+                row.get_extents(au.Atspi.CoordType.WINDOW))
+            cmd = ["xdotool", "mousemove", "--window", xid, str(x + w // 2), str(y + h // 2)]
+            for m in modifiers:
+                cmd += ["keydown", m]
+            cmd += ["click", "1"]
+            for m in modifiers:
+                cmd += ["keyup", m]
+            subprocess.run(cmd, check=True, timeout=10)
+
+        def on_screen(row):
+            e, v = row.get_extents(au.Atspi.CoordType.WINDOW), \
+                msg_list.get_extents(au.Atspi.CoordType.WINDOW)
+            return e.height > 0 and e.y >= v.y and e.y + e.height <= v.y + v.height
+
+        others = [s_ for s_ in sorted(plain) if s_ != subject and list_item(s_) is not None
+                  and on_screen(list_item(s_))]
+        clicked = others[0] if others else None
+        if clicked is not None and xid:
+            click_row(list_item(clicked))
+        t.ok(clicked is not None and au.wait_for(
+            lambda: au.find(frame, role="label", name=clicked), "the clicked message",
+            timeout=SYNC_TIMEOUT, fail=False),
+            "a click on a row opens that message in the reader (%r)" % clicked)
+        extra = others[1] if len(others) > 1 else None
+        if extra is not None and xid:
+            click_row(list_item(extra), "ctrl")
+        selected = au.wait_for(
+            lambda: (lambda n: n if n >= 2 else None)(sum(
+                1 for i in range(msg_list.get_child_count())
+                if "selected" in au.states(msg_list.get_child_at_index(i)))),
+            "two selected rows", timeout=10, fail=False)
+        t.ok(extra is not None and selected and au.find(frame, role="label", name=clicked)
+             is not None and au.find(frame, role="label", name=extra) is None,
+             "a Ctrl+click selects a second row and the reader stays on the first "
+             "(%s selected)" % selected)
 
         unnamed = au.unnamed_interactive(frame)
         t.ok(not unnamed, "every interactive widget has an accessible name (unnamed: %s)"
