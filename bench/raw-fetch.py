@@ -4,9 +4,12 @@
 # SELECT, then ONE `UID FETCH 1:* (...)` of the items the sync fetches, and
 # nothing done with the answer but counting its bytes until the tagged OK.
 #
-# Usage: raw-fetch.py [--select-only] HOST PORT USER PASSWORD [MAILBOX]
-# --select-only stops after the SELECT (the baseline of a resync or of opening
-# one message: what the server takes to open the folder in a new session).
+# Usage: raw-fetch.py [--select-only | --show UID] HOST PORT USER PASSWORD [MAILBOX]
+# --select-only stops after the SELECT (the baseline of a resync: what the
+# server takes to open the folder in a new session).
+# --show UID opens the folder read-only (EXAMINE) and fetches the message's
+# first part, BODY.PEEK[1], instead: the baseline of showing one uncached
+# message, as `tern-cli show` does it.
 # Prints one JSON object on stdout: {"bytes", "fetch_ms", "cpu_ms", "total_ms",
 # "items", "condstore"} (cpu_ms: this process's own CPU time, to show it is
 # not what limits the baseline); exits 1 on any error (message on stderr).
@@ -69,9 +72,14 @@ class Conn:
 def main(argv):
     select_only = "--select-only" in argv
     argv = [a for a in argv if a != "--select-only"]
+    show_uid = None
+    if "--show" in argv:
+        i = argv.index("--show")
+        show_uid = int(argv[i + 1])
+        del argv[i:i + 2]
     if len(argv) not in (5, 6):
-        print("usage: raw-fetch.py [--select-only] HOST PORT USER PASSWORD [MAILBOX]",
-              file=sys.stderr)
+        print("usage: raw-fetch.py [--select-only | --show UID] HOST PORT USER PASSWORD "
+              "[MAILBOX]", file=sys.stderr)
         return 2
     host, port, user, password = argv[1], int(argv[2]), argv[3], argv[4]
     mailbox = argv[5] if len(argv) == 6 else "INBOX"
@@ -97,10 +105,19 @@ def main(argv):
         if not line.startswith("L3 OK"):
             raise OSError("ENABLE failed: " + line)
     t_select = time.monotonic()
-    line, _, _ = c.command("L4", "SELECT " + q(mailbox))
+    line, _, _ = c.command("L4", ("EXAMINE " if show_uid else "SELECT ") + q(mailbox))
     if not line.startswith("L4 OK"):
         raise OSError("SELECT failed: " + line)
     select_ms = (time.monotonic() - t_select) * 1000.0
+    if show_uid is not None:
+        line, nbytes, _ = c.command("L5", "UID FETCH %d (BODY.PEEK[1])" % show_uid)
+        if not line.startswith("L5 OK"):
+            raise OSError("UID FETCH failed: " + line)
+        c.command("L9", "LOGOUT")
+        json.dump({"bytes": nbytes, "select_ms": select_ms,
+                   "total_ms": (time.monotonic() - t0) * 1000.0}, sys.stdout)
+        sys.stdout.write("\n")
+        return 0
     if select_only:
         c.command("L9", "LOGOUT")
         json.dump({"select_ms": select_ms, "total_ms": (time.monotonic() - t0) * 1000.0,

@@ -245,7 +245,7 @@ tern_cli_rows (int argc, char **argv)
   account = load_account (g_ptr_array_index (positional, 0), &status);
   if (account == NULL)
     return status;
-  tern_account_open_cache_async (account, NULL, store_result, &result);
+  cli_open_cache_async (account, &result);
   if (!tern_account_open_cache_finish (account, wait_for (&result), &error))
     return fail (error);
   g_clear_object (&result);

@@ -37,7 +37,7 @@ open_account (const char *id, int *out_status)
 
   if (account == NULL)
     return NULL;
-  tern_account_open_cache_async (account, NULL, store_result, &result);
+  cli_open_cache_async (account, &result);
   if (!tern_account_open_cache_finish (account, wait_for (&result), &error))
     {
       *out_status = fail (error);
@@ -154,7 +154,7 @@ cmd_sync (const char *name, int argc, char **argv)
 
   tick = g_timeout_add (1, stall_tick, &meter);
   /* The sync logs in while the cache is opened and checked. */
-  tern_account_open_cache_async (account, NULL, store_result, &open_result);
+  cli_open_cache_async (account, &open_result);
   session = tern_account_get_sync_session (account);
   g_signal_connect (session, "progress", G_CALLBACK (on_progress), NULL);
   tern_sync_session_sync_async (session, (const char *const *) wanted->pdata, NULL, store_result,

@@ -27,6 +27,9 @@ void json_append_nullable_string (GString *out, const char *str);
 
 void store_result (GObject *object, GAsyncResult *result, gpointer user_data);
 GAsyncResult *wait_for (GAsyncResult **slot);
+/* tern_account_open_cache_async() with store_result and @slot; tern-cli's
+ * main() waits for the cache to be closed before it exits. */
+void cli_open_cache_async (TernAccount *account, GAsyncResult **slot);
 
 typedef struct
 {

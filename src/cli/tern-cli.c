@@ -139,6 +139,61 @@ wait_for (GAsyncResult **slot)
   return *slot;
 }
 
+/* Closing caches ------------------------------------------------------------- */
+
+/* Caches opened and not yet closed. The sync session lets go of the cache
+ * from the main context after its last job, so a command that returned as soon
+ * as its result came would leave the cache open: SQLite keeps the write-ahead
+ * log, no clean mark is written, and the next command reads the whole file to
+ * check it (0.35 s at 100 000 messages). */
+static gint open_caches;
+
+/* On whichever thread let go of the store last. */
+static void
+cache_closed (gpointer data, GObject *where_the_store_was)
+{
+  g_atomic_int_add (&open_caches, -1);
+  g_main_context_wakeup (NULL);
+}
+
+void
+cli_open_cache_async (TernAccount *account, GAsyncResult **slot)
+{
+  tern_account_open_cache_async (account, NULL, store_result, slot);
+  g_atomic_int_inc (&open_caches);
+  g_object_weak_ref (G_OBJECT (tern_account_get_store (account)), cache_closed, NULL);
+}
+
+static gboolean
+close_timed_out (gpointer user_data)
+{
+  gboolean *timed_out = user_data;
+
+  *timed_out = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* After a command, with its accounts let go: runs the main context until
+ * every cache it opened is closed. */
+static int
+close_caches (int status)
+{
+  gboolean timed_out = FALSE;
+  guint timeout;
+
+  if (g_atomic_int_get (&open_caches) == 0)
+    return status;
+  /* Only a leak keeps a cache open; the command's result stands anyway. */
+  timeout = g_timeout_add_seconds (30, close_timed_out, &timed_out);
+  while (g_atomic_int_get (&open_caches) > 0 && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  if (timed_out)
+    g_warning ("The cache was not closed; the next command checks it first");
+  else
+    g_source_remove (timeout);
+  return status;
+}
+
 /* Options --------------------------------------------------------------------- */
 
 /* Splits @argv into the options in @options (each at most once) and the
@@ -818,17 +873,17 @@ main (int argc, char **argv)
     return cmd_fetch (argc - 2, argv + 2);
 
   if (g_str_equal (argv[1], "search"))
-    return tern_cli_search (argc - 2, argv + 2);
+    return close_caches (tern_cli_search (argc - 2, argv + 2));
 
   if (g_str_equal (argv[1], "rows"))
-    return tern_cli_rows (argc - 2, argv + 2);
+    return close_caches (tern_cli_rows (argc - 2, argv + 2));
 
   for (guint i = 0; tern_cli_mail_commands[i].name != NULL; i++)
     if (g_str_equal (argv[1], tern_cli_mail_commands[i].name))
-      return tern_cli_mail_commands[i].run (argv[1], argc - 2, argv + 2);
+      return close_caches (tern_cli_mail_commands[i].run (argv[1], argc - 2, argv + 2));
   for (guint i = 0; tern_cli_idle_commands[i].name != NULL; i++)
     if (g_str_equal (argv[1], tern_cli_idle_commands[i].name))
-      return tern_cli_idle_commands[i].run (argv[1], argc - 2, argv + 2);
+      return close_caches (tern_cli_idle_commands[i].run (argv[1], argc - 2, argv + 2));
 
   return usage_error ("unknown command");
 }

@@ -113,6 +113,12 @@ def step_initial():
     doc = run_sync("sync with no change")
     check_deltas(doc, "sync with no change", {})
     check_counts(doc, "sync with no change")
+    # The cache was closed before tern-cli exited: SQLite folded its log back
+    # and left the mark that spares the next command the integrity check.
+    cache = os.path.join(os.environ["XDG_DATA_HOME"], "tern", ID, "cache.db")
+    t.ok(os.path.exists(cache + ".clean") and not os.path.exists(cache + "-wal"),
+         "after tern-cli sync the cache is closed cleanly (clean mark, no write-ahead log)",
+         sorted(os.listdir(os.path.dirname(cache))))
 
 
 def step_flags():

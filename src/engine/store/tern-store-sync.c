@@ -236,6 +236,7 @@ static gboolean
 reconcile_run (sqlite3 *db, gpointer user_data, GError **error)
 {
   ReconcileData *data = user_data;
+  g_autoptr (GArray) updates = NULL;
   sqlite3_stmt *stmt = NULL;
   gboolean ok = FALSE;
   int rc;
@@ -279,18 +280,33 @@ reconcile_run (sqlite3 *db, gpointer user_data, GError **error)
       g_clear_pointer (&stmt, sqlite3_finalize);
     }
 
-  /* Changed: a cached message whose flags or keywords differ. */
+  /* Changed: a cached message whose flags or keywords differ (counted), or
+   * whose modseq the server has moved on (kept). The listed rows drive the
+   * join (CROSS JOIN keeps them outside): without statistics for the
+   * temporary table the planner walked all of the folder's messages instead,
+   * a read of the whole cache (0.3 s at 100 000) when the server listed none. */
   if (!prepare (db,
-                "SELECT m.uid FROM messages m JOIN sync_rows r ON r.uid = m.uid "
-                "WHERE m.folder_id = ?1 AND m.uid NOT IN (SELECT uid FROM sync_skip) "
-                "AND (m.flags != r.flags OR m.keywords IS NOT r.keywords) ORDER BY m.uid",
+                "SELECT r.uid, r.flags, r.keywords, r.modseq, "
+                "m.flags != r.flags OR m.keywords IS NOT r.keywords "
+                "FROM sync_rows r CROSS JOIN messages m ON m.folder_id = ?1 AND m.uid = r.uid "
+                "WHERE r.uid NOT IN (SELECT uid FROM sync_skip) "
+                "AND (m.flags != r.flags OR m.keywords IS NOT r.keywords OR m.modseq < r.modseq) "
+                "ORDER BY r.uid",
                 &stmt, error))
     goto out;
   sqlite3_bind_int64 (stmt, 1, data->folder_id);
+  updates = tern_store_flag_rows_new (0);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
-      guint32 uid = (guint32) sqlite3_column_int64 (stmt, 0);
-      g_array_append_val (data->changed, uid);
+      TernStoreFlagRow row = { 0 };
+
+      row.uid = (guint32) sqlite3_column_int64 (stmt, 0);
+      row.flags = (TernStoreFlags) sqlite3_column_int (stmt, 1);
+      row.keywords = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
+      row.modseq = (guint64) sqlite3_column_int64 (stmt, 3);
+      g_array_append_val (updates, row);
+      if (sqlite3_column_int (stmt, 4) != 0)
+        g_array_append_val (data->changed, row.uid);
     }
   if (rc != SQLITE_DONE)
     {
@@ -299,18 +315,25 @@ reconcile_run (sqlite3 *db, gpointer user_data, GError **error)
     }
   g_clear_pointer (&stmt, sqlite3_finalize);
 
+  /* Written once the reading is over: SQLite leaves a table changed under
+   * a running statement undefined. */
   if (!prepare (db,
-                "UPDATE messages SET flags = r.flags, keywords = r.keywords, "
-                "modseq = max (messages.modseq, r.modseq) FROM sync_rows r "
-                "WHERE messages.folder_id = ?1 AND messages.uid = r.uid "
-                "AND messages.uid NOT IN (SELECT uid FROM sync_skip) "
-                "AND (messages.flags != r.flags OR messages.keywords IS NOT r.keywords "
-                "OR messages.modseq < r.modseq)",
+                "UPDATE messages SET flags = ?3, keywords = ?4, modseq = max (modseq, ?5) "
+                "WHERE folder_id = ?1 AND uid = ?2",
                 &stmt, error))
     goto out;
   sqlite3_bind_int64 (stmt, 1, data->folder_id);
-  if (!step_done (db, stmt, error))
-    goto out;
+  for (guint i = 0; i < updates->len; i++)
+    {
+      TernStoreFlagRow *row = &g_array_index (updates, TernStoreFlagRow, i);
+
+      sqlite3_bind_int64 (stmt, 2, row->uid);
+      sqlite3_bind_int (stmt, 3, (int) row->flags);
+      bind_text (stmt, 4, row->keywords);
+      sqlite3_bind_int64 (stmt, 5, (sqlite3_int64) row->modseq);
+      if (!step_done (db, stmt, error))
+        goto out;
+    }
   g_clear_pointer (&stmt, sqlite3_finalize);
 
   /* A complete listing: what the cache has below the bound and the server
