@@ -350,7 +350,7 @@ def max_or_none(values):
 
 
 def print_table(rows, header_lines):
-    cols = ["row", "median", "× baseline (1 or 2)", "peak RSS", "max stall", "DESIGN budget",
+    cols = ["row", "median", "× baseline (1, 2 or 3)", "peak RSS", "max stall", "DESIGN budget",
             "within budget"]
     data = []
     for r in rows:
