@@ -47,7 +47,11 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <glib/gi18n-lib.h>
 
@@ -2326,29 +2330,27 @@ tls_setup_free (TlsSetup *setup)
   g_free (setup);
 }
 
-/* Building a client connection makes the TLS backend load the system's
- * trusted certificates (some 150, parsed anew for each connection: 20-70 ms
- * on the test machines), and a CA file is parsed too. On the main thread
- * that stalled the window each time an account connected, so it is done
- * here; nothing else uses the socket until the handshake is over. */
+/* Building a client connection makes the TLS backend parse the system's
+ * trusted certificates (some 150; 70-80 ms, twice in a process: once for
+ * the default database, once for its credentials), and a CA file too. On
+ * the main thread that stalled the window each time an account connected,
+ * so it is done on a thread of its own, below the window's priority: on two
+ * cores it ran beside the first frames of the window and slowed them. With
+ * an account's own CA file the system's list is not wanted, and the
+ * connection is made with that database from the start, so the backend never
+ * reads the system's. Nothing else uses the socket until the handshake. */
+#define TLS_THREAD_NICE 5
+
 static void
-new_tls_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+build_tls (GTask *task, TlsSetup *setup)
 {
-  TlsSetup *setup = task_data;
+  g_autoptr (GTlsDatabase) database = NULL;
   g_autoptr (GIOStream) tls = NULL;
   g_autoptr (GError) error = NULL;
 
-  tls = g_tls_client_connection_new (setup->base, setup->identity, &error);
-  if (tls == NULL)
-    {
-      g_prefix_error (&error, _ ("Could not set up TLS: "));
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
   if (setup->ca_file != NULL)
     {
-      g_autoptr (GTlsDatabase) database = g_tls_file_database_new (setup->ca_file, &error);
-
+      database = g_tls_file_database_new (setup->ca_file, &error);
       if (database == NULL)
         {
           g_prefix_error (&error, _ ("Could not read the certificate authority file %s: "),
@@ -2356,9 +2358,32 @@ new_tls_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *
           g_task_return_error (task, g_steal_pointer (&error));
           return;
         }
-      g_tls_connection_set_database (G_TLS_CONNECTION (tls), database);
+    }
+  if (database != NULL)
+    tls = g_initable_new (g_tls_backend_get_client_connection_type (g_tls_backend_get_default ()),
+                          NULL, &error, "base-io-stream", setup->base, "server-identity",
+                          setup->identity, "database", database, NULL);
+  else
+    tls = g_tls_client_connection_new (setup->base, setup->identity, &error);
+  if (tls == NULL)
+    {
+      g_prefix_error (&error, _ ("Could not set up TLS: "));
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
     }
   g_task_return_pointer (task, g_steal_pointer (&tls), g_object_unref);
+}
+
+static gpointer
+tls_thread_main (gpointer data)
+{
+  g_autoptr (GTask) task = data;
+
+  /* Linux nice values are per thread; this thread ends with the job. */
+  if (setpriority (PRIO_PROCESS, (id_t) syscall (SYS_gettid), TLS_THREAD_NICE) != 0)
+    g_debug ("Could not lower the TLS thread's priority: %s", g_strerror (errno));
+  build_tls (task, g_task_get_task_data (task));
+  return NULL;
 }
 
 static void
@@ -2415,7 +2440,7 @@ start_tls (TernImapClient *self)
   task = g_task_new (NULL, conn->cancellable, on_tls_created, connection_ref (conn));
   g_task_set_source_tag (task, start_tls);
   g_task_set_task_data (task, setup, (GDestroyNotify) tls_setup_free);
-  g_task_run_in_thread (task, new_tls_thread);
+  g_thread_unref (g_thread_new ("tern-tls", tls_thread_main, g_steal_pointer (&task)));
 }
 
 static void
