@@ -12,6 +12,7 @@
 #   BENCH_SIZE   messages generated into INBOX (default 100000)
 #   BENCH_SEED   corpus seed (default 1)
 #   BENCH_RUNS   measured starts of each kind (default 3)
+#   BENCH_PERF   a file: perf record (DWARF call graphs, CLOCK_MONOTONIC) of the scrolling
 #
 # Stalls come from tern itself (TERN_STALL_LOG, see src/main.c): every gap
 # over 16 ms in its main loop, attributed here to the phase it fell in.
@@ -289,8 +290,11 @@ def main():
         first_names = list_rows(msg_list)
         perf = None
         if E.get("BENCH_PERF"):
-            # perf record of the scrolling, for finding what stalls.
-            perf = subprocess.Popen(["perf", "record", "-g", "-o", E["BENCH_PERF"], "-p",
+            # perf record of the scrolling, for finding what stalls: DWARF call
+            # graphs (GTK has no frame pointers) and the monotonic clock, whose
+            # times are those of the stall log (TERN_STALL_LOG).
+            perf = subprocess.Popen(["perf", "record", "--call-graph", "dwarf,16384", "-F", "1999",
+                                     "-k", "CLOCK_MONOTONIC", "-o", E["BENCH_PERF"], "-p",
                                      str(launched.proc.pid)])
         t_scroll = time.monotonic()
         key("End")

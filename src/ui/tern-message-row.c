@@ -163,20 +163,20 @@ sender (TernMessageSummary *summary)
   return name != NULL ? name : "";
 }
 
+/* The label goes on the list item widget holding the row: that is what has
+ * the focus and what a screen reader reads. Each label set is a D-Bus signal
+ * while an accessibility bus is up, for every row bound while scrolling, so
+ * the row itself, inside the item, gets none. */
 static void
 set_item_label (GtkWidget *widget, const char *label)
 {
-  gtk_accessible_update_property (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_PROPERTY_LABEL, label,
-                                  -1);
-  /* The list item widget holding the row is what has the focus. */
-  for (GtkWidget *item = gtk_widget_get_parent (widget); item != NULL;
-       item = gtk_widget_get_parent (item))
-    if (gtk_accessible_get_accessible_role (GTK_ACCESSIBLE (item)) == GTK_ACCESSIBLE_ROLE_LIST_ITEM)
-      {
-        gtk_accessible_update_property (GTK_ACCESSIBLE (item), GTK_ACCESSIBLE_PROPERTY_LABEL, label,
-                                        -1);
-        break;
-      }
+  GtkWidget *item = gtk_widget_get_parent (widget);
+
+  while (item != NULL &&
+         gtk_accessible_get_accessible_role (GTK_ACCESSIBLE (item)) != GTK_ACCESSIBLE_ROLE_LIST_ITEM)
+    item = gtk_widget_get_parent (item);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (item != NULL ? item : widget),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
 }
 
 static void
