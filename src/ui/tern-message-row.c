@@ -172,8 +172,8 @@ set_item_label (GtkWidget *widget, const char *label)
 {
   GtkWidget *item = gtk_widget_get_parent (widget);
 
-  while (item != NULL &&
-         gtk_accessible_get_accessible_role (GTK_ACCESSIBLE (item)) != GTK_ACCESSIBLE_ROLE_LIST_ITEM)
+  while (item != NULL && gtk_accessible_get_accessible_role (GTK_ACCESSIBLE (item)) !=
+                           GTK_ACCESSIBLE_ROLE_LIST_ITEM)
     item = gtk_widget_get_parent (item);
   gtk_accessible_update_property (GTK_ACCESSIBLE (item != NULL ? item : widget),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
