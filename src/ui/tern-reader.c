@@ -31,6 +31,7 @@
 #include "tern-html-view.h"
 #include "tern-reader.h"
 #include "tern-source-window.h"
+#include "tern-webkit-loader.h"
 
 /* Deeper quotes are shown as deep as this. */
 #define MAX_QUOTE_DEPTH 4
@@ -487,6 +488,8 @@ tern_reader_load (TernReader *self, TernAccount *account, const char *folder_pat
   load->cancellable = g_object_ref (self->cancellable);
   tern_sync_session_load_message_async (session, folder_path, uid, self->cancellable,
                                         message_loaded, load);
+  /* Most mail has HTML: WebKit loads while the message is fetched. */
+  tern_webkit_loader_preload ();
 }
 
 gboolean

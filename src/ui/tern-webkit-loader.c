@@ -14,7 +14,12 @@
  * the executable where meson builds it (src/ui/webkit); else in the
  * installed module directory (libdir/tern).
  *
- * Threading: main context only.
+ * Threading: tern_webkit_loader_preload() loads it on a thread of its own
+ * (a message is being fetched: the 0.2 s of loading WebKit, JavaScriptCore
+ * and their libraries then overlaps the fetch instead of freezing the window
+ * once the HTML is there); tern_webkit_loader_get() waits for that load, or
+ * loads on the caller's thread when none was started. Both are called from
+ * the main context.
  */
 
 #define G_LOG_DOMAIN "tern-ui"
@@ -28,6 +33,10 @@
 
 #include "tern-webkit-loader.h"
 
+static GMutex lock;
+static GCond done;
+static gboolean loading; /* the preload thread is at work */
+static gboolean tried;   /* loaded or load_error is the answer */
 static const TernWebkitModule *loaded;
 static GError *load_error;
 
@@ -101,16 +110,61 @@ load (GError **error)
   return module;
 }
 
+static gpointer
+preload_thread (gpointer data)
+{
+  GError *error = NULL;
+  const TernWebkitModule *module = load (&error);
+
+  g_mutex_lock (&lock);
+  loaded = module;
+  load_error = error;
+  tried = TRUE;
+  loading = FALSE;
+  g_cond_broadcast (&done);
+  g_mutex_unlock (&lock);
+  return NULL;
+}
+
+/**
+ * tern_webkit_loader_preload:
+ *
+ * Starts loading the module on a thread, unless it is loaded or loading.
+ */
+void
+tern_webkit_loader_preload (void)
+{
+  g_mutex_lock (&lock);
+  if (!tried && !loading)
+    {
+      loading = TRUE;
+      g_thread_unref (g_thread_new ("tern-webkit-load", preload_thread, NULL));
+    }
+  g_mutex_unlock (&lock);
+}
+
 const TernWebkitModule *
 tern_webkit_loader_get (GError **error)
 {
-  if (loaded == NULL && load_error == NULL)
+  static gboolean warned;
+  const TernWebkitModule *module;
+
+  g_mutex_lock (&lock);
+  while (loading)
+    g_cond_wait (&done, &lock);
+  if (!tried)
     {
       loaded = load (&load_error);
-      if (loaded == NULL)
-        g_warning ("HTML messages cannot be shown: %s", load_error->message);
+      tried = TRUE;
     }
-  if (loaded == NULL && error != NULL)
+  module = loaded;
+  if (module == NULL && error != NULL)
     *error = g_error_copy (load_error);
-  return loaded;
+  if (module == NULL && !warned)
+    {
+      warned = TRUE;
+      g_warning ("HTML messages cannot be shown: %s", load_error->message);
+    }
+  g_mutex_unlock (&lock);
+  return module;
 }

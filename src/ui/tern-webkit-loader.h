@@ -17,6 +17,7 @@ G_BEGIN_DECLS
  * process; NULL with @error set (the same error every time) if it cannot
  * be loaded. */
 const TernWebkitModule *tern_webkit_loader_get (GError **error);
+void tern_webkit_loader_preload (void);
 
 /* Where the module is looked for. */
 char *tern_webkit_loader_dup_module_dir (void);

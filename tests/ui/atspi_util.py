@@ -201,6 +201,24 @@ def screenshot(path):
     return result.returncode == 0 and os.path.getsize(path) > 0
 
 
+# WebKitGTK, its JavaScriptCore, and Tern's module that links them.
+WEBKIT_FILES = ("libwebkitgtk-6.0.so", "libjavascriptcoregtk-6.0.so", "tern-webkit.so")
+
+
+def webkit_mapped(pid):
+    """The files of WEBKIT_FILES that process `pid` has mapped."""
+    with open("/proc/%d/maps" % pid) as f:
+        paths = {line.split(None, 5)[5].strip() for line in f if len(line.split(None, 5)) == 6}
+    return sorted(os.path.basename(p) for p in paths
+                  if any(os.path.basename(p).startswith(name) for name in WEBKIT_FILES))
+
+
+def webkit_loaded(pid):
+    """Whether process `pid` has every file of WEBKIT_FILES mapped."""
+    mapped = webkit_mapped(pid)
+    return all(any(m.startswith(name) for m in mapped) for name in WEBKIT_FILES)
+
+
 def x11_window_for_pid(pid, name):
     def look():
         result = subprocess.run(["xdotool", "search", "--all", "--pid", str(pid), "--name",

@@ -176,18 +176,6 @@ def attachment_message(data):
             "--mix--\r\n") % {"pid": PID, "data": b64(data)}
 
 
-# WebKitGTK, its JavaScriptCore, and Tern's module that links them.
-WEBKIT_FILES = ("libwebkitgtk-6.0.so", "libjavascriptcoregtk-6.0.so", "tern-webkit.so")
-
-
-def webkit_mapped(pid):
-    """The files of WEBKIT_FILES that process `pid` has mapped."""
-    with open("/proc/%d/maps" % pid) as f:
-        paths = {line.split(None, 5)[5].strip() for line in f if len(line.split(None, 5)) == 6}
-    return sorted(os.path.basename(p) for p in paths
-                  if any(os.path.basename(p).startswith(name) for name in WEBKIT_FILES))
-
-
 def pixels(path, rgb):
     """How many pixels of the PNG at `path` have exactly the colour `rgb`."""
     raw = subprocess.run(["convert", path, "-depth", "8", "rgb:-"], capture_output=True,
@@ -278,7 +266,7 @@ def run_tern(t, listener, data):
         au.wait_for(lambda: any(html_subject in (msg_list.get_child_at_index(i).get_name() or "")
                                 for i in range(msg_list.get_child_count())),
                     "the new messages in the list", timeout=SYNC_TIMEOUT)
-        mapped = webkit_mapped(tern.proc.pid)
+        mapped = au.webkit_mapped(tern.proc.pid)
         t.ok(not mapped, "WebKit is not loaded while no HTML message has been shown (mapped: %s)"
              % mapped)
 
@@ -291,8 +279,8 @@ def run_tern(t, listener, data):
                                                   "the HTML view to finish loading",
                                                   timeout=SYNC_TIMEOUT, fail=False)
         t.ok(loaded, "the HTML view shows the message and finishes loading")
-        mapped = webkit_mapped(tern.proc.pid)
-        t.ok(all(any(m.startswith(name) for m in mapped) for name in WEBKIT_FILES),
+        mapped = au.webkit_mapped(tern.proc.pid)
+        t.ok(au.webkit_loaded(tern.proc.pid),
              "WebKit is loaded once an HTML message is shown (mapped: %s)" % mapped)
         path = os.path.join(LOG_DIR, "ui-html-blocked.png")
         logo = au.wait_for(lambda: au.screenshot(path) and pixels(path, MAGENTA),

@@ -208,6 +208,12 @@ def main():
         t.ok(want and len(found) >= 0.8 * len(want),
              "the reader shows the message's body text (%d of %d words: %s)"
              % (len(found), len(want), want[:8]))
+        # Loaded on a thread while the first message was fetched, so that the
+        # first HTML one does not freeze the window loading it.
+        mapped = au.wait_for(lambda: au.webkit_loaded(tern.proc.pid), "WebKit loaded", timeout=10,
+                             fail=False)
+        t.ok(mapped, "WebKit was loaded beside the first message (mapped: %s)"
+             % au.webkit_mapped(tern.proc.pid))
         key("F6")
         t.ok(au.wait_for(lambda: "focused" in au.states(text_view), "focus in the reader",
                          timeout=5, fail=False),
