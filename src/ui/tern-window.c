@@ -364,6 +364,9 @@ open_folder (TernWindow *self, AccountPane *pane, TernFolder *folder)
   /* While the folder's headers are still arriving, the server sorts it all. */
   tern_message_list_set_sync_session (self->messages,
                                       tern_account_get_sync_session (pane->account));
+  /* Its messages are what is opened next: the syncs leave it selected. */
+  tern_sync_session_set_open_folder (tern_account_get_sync_session (pane->account),
+                                     tern_folder_get_path (folder));
   restore_view (self);
   gtk_multi_selection_set_model (self->message_selection, G_LIST_MODEL (self->messages));
   tern_message_list_load_async (self->messages, pane->cancellable, messages_loaded,

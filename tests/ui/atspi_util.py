@@ -44,11 +44,14 @@ class Tap:
 
 class Launched:
     """A child process that is killed, and waited for, however the test ends.
-    In `env`, a value of None removes that variable."""
+    In `env`, a value of None removes that variable; `log`, a path, takes the
+    process's standard output and error (GLib writes debug messages to
+    standard output)."""
 
-    def __init__(self, argv, env=None):
+    def __init__(self, argv, env=None, log=None):
         self.argv = argv
         self.env = env
+        self.log = log
         self.proc = None
 
     def __enter__(self):
@@ -59,7 +62,13 @@ class Launched:
                 env.pop(name, None)
             else:
                 env[name] = value
-        self.proc = subprocess.Popen(self.argv, env=env)
+        out = open(self.log, "wb") if self.log else None
+        try:
+            self.proc = subprocess.Popen(self.argv, env=env, stdout=out,
+                                         stderr=subprocess.STDOUT if out else None)
+        finally:
+            if out is not None:
+                out.close()
         return self
 
     def __exit__(self, *exc):

@@ -109,7 +109,9 @@ def main():
          "the server has %d folders, INBOX with %s messages" % (len(folders),
                                                                  folders.get("INBOX")))
 
-    with au.Launched([TERN]) as tern:
+    # The protocol trace (LOGIN and AUTHENTICATE are redacted in it).
+    trace = os.path.join(LOG_DIR, "ui-reading-imap.log")
+    with au.Launched([TERN], env={"G_MESSAGES_DEBUG": "tern-imap"}, log=trace) as tern:
         app = au.wait_for_app("tern", tern.proc)
         frame = au.wait_for(lambda: au.find(app, role="frame", name="Tern"), "the Tern window")
         xid = au.x11_window_for_pid(tern.proc.pid, "Tern")
@@ -172,6 +174,7 @@ def main():
                 focused_in(msg_list)), "the next row", timeout=2, fail=False)
             f = focused_in(msg_list)
             label = f.get_name() if f is not None else ""
+        trace_at = os.path.getsize(trace)
         key("Return")
 
         text_view = au.wait_for(lambda: au.find(frame, role="text", name="Message text"),
@@ -208,6 +211,15 @@ def main():
         t.ok(want and len(found) >= 0.8 * len(want),
              "the reader shows the message's body text (%d of %d words: %s)"
              % (len(found), len(want), want[:8]))
+        # Each sync leaves the folder on screen selected: its messages are
+        # fetched without an EXAMINE first (0.15 s on a large Maildir).
+        with open(trace, "rb") as f:
+            f.seek(trace_at)
+            sent = [line.split(b"C: ", 1)[1].decode("utf-8", "replace").strip()
+                    for line in f if b" C: " in line]
+        t.ok(any("FETCH" in c and "BODY.PEEK" in c for c in sent)
+             and not any(" EXAMINE " in " %s " % c for c in sent),
+             "the message's text is fetched with INBOX already selected (sent: %s)" % sent[:6])
         # Loaded on a thread while the first message was fetched, so that the
         # first HTML one does not freeze the window loading it.
         mapped = au.wait_for(lambda: au.webkit_loaded(tern.proc.pid), "WebKit loaded", timeout=10,

@@ -42,6 +42,9 @@ struct _TernSyncSession
   GAsyncQueue *queue;
   GMainContext *context; /* the worker's */
 
+  GMutex open_lock;
+  char *open_folder; /* (nullable): the folder a person is looking at */
+
   /* worker thread only */
   TernImapClient *client;
   gint fallback; /* -1 unknown, 0 no, 1 yes */
@@ -406,6 +409,35 @@ is_network_error (const GError *error)
           (error->code == TERN_IMAP_ERROR_CLOSED || error->code == TERN_IMAP_ERROR_TIMEOUT));
 }
 
+/* After a sync the connection is left on the last folder synchronised. The
+ * one a person is looking at is selected again (read-write, as marking a
+ * message read wants it), after the sync has been answered: opening one of
+ * its messages then starts with the fetch, where it started with an EXAMINE
+ * (0.15 s for Dovecot at 100 000 messages). */
+static void
+select_open_folder (TernSyncSession *self, GCancellable *cancellable)
+{
+  g_autofree char *path = NULL;
+  g_autoptr (TernImapSelectInfo) info = NULL;
+  g_autoptr (GError) error = NULL;
+  g_auto (TernAwait) wait = TERN_AWAIT_INIT;
+  TernImapClient *client = self->client;
+
+  g_mutex_lock (&self->open_lock);
+  path = g_strdup (self->open_folder);
+  g_mutex_unlock (&self->open_lock);
+  if (path == NULL || client == NULL ||
+      tern_imap_client_get_state (client) == TERN_IMAP_CLIENT_DISCONNECTED ||
+      (tern_imap_client_get_state (client) == TERN_IMAP_CLIENT_SELECTED &&
+       g_strcmp0 (tern_imap_client_get_selected_mailbox (client), path) == 0))
+    return;
+  tern_imap_client_select_async (client, path, TERN_IMAP_SELECT_NONE, NULL, cancellable,
+                                 tern_await_cb, &wait);
+  info = tern_imap_client_select_finish (client, tern_await (&wait), &error);
+  if (info == NULL)
+    g_debug ("Selecting the open folder “%s” after the sync: %s", path, error->message);
+}
+
 static void
 sync_job (TernSyncSession *self, GTask *task, gpointer data, GCancellable *cancellable)
 {
@@ -487,6 +519,7 @@ sync_job (TernSyncSession *self, GTask *task, gpointer data, GCancellable *cance
     }
 
   g_task_return_pointer (task, g_steal_pointer (&results), (GDestroyNotify) g_ptr_array_unref);
+  select_open_folder (self, cancellable);
 }
 
 void
@@ -637,6 +670,8 @@ tern_sync_session_finalize (GObject *object)
   g_clear_pointer (&self->queue, g_async_queue_unref);
   g_clear_pointer (&self->context, g_main_context_unref);
   g_clear_pointer (&self->owner_context, g_main_context_unref);
+  g_free (self->open_folder);
+  g_mutex_clear (&self->open_lock);
 
   G_OBJECT_CLASS (tern_sync_session_parent_class)->finalize (object);
 }
@@ -665,6 +700,7 @@ tern_sync_session_init (TernSyncSession *self)
 {
   self->fallback = -1;
   self->part_cache_limit = TERN_SYNC_SESSION_DEFAULT_PART_CACHE;
+  g_mutex_init (&self->open_lock);
 }
 
 TernSyncSession *
@@ -698,6 +734,40 @@ tern_sync_session_get_config (TernSyncSession *self)
 {
   g_return_val_if_fail (TERN_IS_SYNC_SESSION (self), NULL);
   return self->config;
+}
+
+static void
+open_folder_job (TernSyncSession *self, GTask *task, gpointer data, GCancellable *cancellable)
+{
+  select_open_folder (self, cancellable);
+  g_task_return_boolean (task, TRUE);
+}
+
+/**
+ * tern_sync_session_set_open_folder:
+ * @path: (nullable): the folder shown, or %NULL
+ *
+ * Names the folder a person is looking at. It is selected once the jobs
+ * queued before are done, if the session is logged in (it does not log in
+ * for this), and again at the end of each sync: opening its messages then
+ * needs no SELECT first.
+ */
+void
+tern_sync_session_set_open_folder (TernSyncSession *self, const char *path)
+{
+  gboolean changed;
+
+  g_return_if_fail (TERN_IS_SYNC_SESSION (self));
+
+  g_mutex_lock (&self->open_lock);
+  changed = g_strcmp0 (self->open_folder, path) != 0;
+  g_free (self->open_folder);
+  self->open_folder = g_strdup (path);
+  g_mutex_unlock (&self->open_lock);
+  if (changed && path != NULL)
+    push_job (self,
+              new_task (self, tern_sync_session_set_open_folder, NULL, NULL, NULL, NULL, NULL),
+              open_folder_job);
 }
 
 /* The bound of the part cache (decision 5): after a part is cached, the least

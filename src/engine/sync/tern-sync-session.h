@@ -62,6 +62,7 @@ TernStore *tern_sync_session_get_store (TernSyncSession *self);
 
 #define TERN_SYNC_SESSION_DEFAULT_PART_CACHE (G_GUINT64_CONSTANT (512) * 1024 * 1024)
 void tern_sync_session_set_part_cache_limit (TernSyncSession *self, guint64 bytes);
+void tern_sync_session_set_open_folder (TernSyncSession *self, const char *path);
 TernAccountConfig *tern_sync_session_get_config (TernSyncSession *self);
 
 /* Replays the queue, syncs the folder list, then @folders (every selectable
