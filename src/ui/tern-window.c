@@ -345,6 +345,11 @@ open_folder (TernWindow *self, AccountPane *pane, TernFolder *folder)
 
   clear_reader (self);
   cancel_mark_read (self);
+  /* Another account's folder: the one left is no longer looked at. */
+  if (self->folder_pane != NULL && self->folder_pane != pane &&
+      tern_account_get_sync_session (self->folder_pane->account) != NULL)
+    tern_sync_session_set_open_folder (tern_account_get_sync_session (self->folder_pane->account),
+                                       NULL);
   g_set_object (&self->folder, folder);
   self->folder_pane = pane;
   g_clear_object (&self->messages);
