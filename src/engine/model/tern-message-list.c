@@ -397,11 +397,17 @@ typedef struct
 {
   TernMessageList *self; /* owned */
   GArray *uids;          /* asked for */
+  GTask *task;           /* owned, nullable: returned once the page is in */
 } Page;
 
 static void
 page_free (Page *page)
 {
+  if (page->task != NULL)
+    {
+      g_task_return_boolean (page->task, TRUE);
+      g_object_unref (page->task);
+    }
   g_array_unref (page->uids);
   g_object_unref (page->self);
   g_free (page);
@@ -427,6 +433,12 @@ page_done (GObject *object, GAsyncResult *result, gpointer user_data)
       /* The rows stay placeholders; the next get_item() of one asks again. */
       g_debug ("Reading %u summaries of folder %" G_GINT64_FORMAT ": %s", page->uids->len,
                self->folder_id, error->message);
+      if (page->task != NULL)
+        {
+          g_autoptr (GTask) task = g_steal_pointer (&page->task);
+
+          g_task_return_error (task, g_steal_pointer (&error));
+        }
       return;
     }
 
@@ -450,15 +462,20 @@ page_done (GObject *object, GAsyncResult *result, gpointer user_data)
 }
 
 /* Reads the summaries of uids (taken) into the items in memory, making
- * items for those not in memory yet. */
+ * items for those not in memory yet; then returns task (taken, nullable). */
 static void
-request_summaries (TernMessageList *self, GArray *uids)
+request_summaries_full (TernMessageList *self, GArray *uids, GTask *task)
 {
   Page *page;
 
   if (uids->len == 0)
     {
       g_array_unref (uids);
+      if (task != NULL)
+        {
+          g_task_return_boolean (task, TRUE);
+          g_object_unref (task);
+        }
       return;
     }
   for (guint i = 0; i < uids->len; i++)
@@ -467,9 +484,16 @@ request_summaries (TernMessageList *self, GArray *uids)
   page = g_new0 (Page, 1);
   page->self = g_object_ref (self);
   page->uids = uids;
+  page->task = task;
   tern_store_get_summaries_async (self->store, self->folder_id,
                                   (const guint32 *) (gpointer) uids->data, uids->len, NULL,
                                   page_done, page);
+}
+
+static void
+request_summaries (TernMessageList *self, GArray *uids)
+{
+  request_summaries_full (self, uids, NULL);
 }
 
 /* Asks for the page around position: the rows that have no loaded item and
@@ -1297,6 +1321,47 @@ tern_message_list_load_async (TernMessageList *self,
   g_ptr_array_add (self->load_tasks, task);
   self->started = TRUE;
   refresh_start (self, TRUE);
+}
+
+/**
+ * tern_message_list_preload_async:
+ * @n: how many rows, from the first
+ *
+ * Reads the summaries of the first @n rows of the loaded order, and
+ * completes once they are in their items: a window shown then shows them
+ * filled in its first frame. Rows already on their way are asked for again
+ * rather than waited for by another route.
+ */
+void
+tern_message_list_preload_async (TernMessageList *self,
+                                 guint n,
+                                 GAsyncReadyCallback callback,
+                                 gpointer user_data)
+{
+  GTask *task;
+  GArray *uids;
+
+  g_return_if_fail (TERN_IS_MESSAGE_LIST (self));
+
+  task = g_task_new (self, NULL, callback, user_data);
+  g_task_set_source_tag (task, tern_message_list_preload_async);
+  uids = g_array_new (FALSE, FALSE, sizeof (guint32));
+  for (guint i = 0; i < MIN (n, self->uids->len); i++)
+    {
+      guint32 uid = g_array_index (self->uids, guint32, i);
+      Entry *entry = g_hash_table_lookup (self->entries, GUINT_TO_POINTER (uid));
+
+      if (entry == NULL || !tern_message_summary_get_loaded (entry->item))
+        g_array_append_val (uids, uid);
+    }
+  request_summaries_full (self, uids, task);
+}
+
+gboolean
+tern_message_list_preload_finish (TernMessageList *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 gboolean

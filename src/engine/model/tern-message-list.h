@@ -37,6 +37,12 @@ void tern_message_list_load_async (TernMessageList *self,
                                    gpointer user_data);
 gboolean
 tern_message_list_load_finish (TernMessageList *self, GAsyncResult *result, GError **error);
+void tern_message_list_preload_async (TernMessageList *self,
+                                      guint n,
+                                      GAsyncReadyCallback callback,
+                                      gpointer user_data);
+gboolean
+tern_message_list_preload_finish (TernMessageList *self, GAsyncResult *result, GError **error);
 
 TernStoreSort tern_message_list_get_sort (TernMessageList *self);
 gboolean tern_message_list_get_descending (TernMessageList *self);

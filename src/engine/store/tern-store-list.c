@@ -30,9 +30,14 @@
  * into batches of this many, each one statement execution. */
 #define SUMMARIES_BATCH 1024
 
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TernStoreOrderMemo, _tern_store_order_memo_free)
+
 typedef struct
 {
   /* in */
+  TernStore *store; /* unowned: the job's task holds it */
+  guint opens;      /* _tern_store_get_opens() when queued */
+  char *folder_path;
   gint64 folder_id;
   TernStoreSort sort;
   gboolean descending;
@@ -48,6 +53,7 @@ static void
 list_job_free (ListJob *job)
 {
   g_clear_pointer (&job->uids, g_array_unref);
+  g_free (job->folder_path);
   g_clear_object (&job->cancellable);
   if (job->result != NULL && job->result_free != NULL)
     job->result_free (job->result);
@@ -91,6 +97,8 @@ list_job_start (TernStore *self,
   GTask *task = g_task_new (self, cancellable, callback, user_data);
 
   g_task_set_source_tag (task, source_tag);
+  job->store = self;
+  job->opens = _tern_store_get_opens (self);
   if (cancellable != NULL)
     job->cancellable = g_object_ref (cancellable);
   g_task_set_task_data (task, job, (GDestroyNotify) list_job_free);
@@ -106,10 +114,49 @@ list_job_check_finish (TernStore *self, GAsyncResult *result, gpointer source_ta
 
 /* UIDs */
 
-static gboolean
-list_uids_run (sqlite3 *db, gpointer data, GError **error)
+/* A folder's order read ahead, for the list_uids that asks for it next: at
+ * start the window's first folder is read while the window is still being
+ * built, instead of after the chain of calls that open it. It is used once,
+ * and only if nothing was written since (this connection's change count,
+ * and data_version for other connections: tern-cli). */
+struct _TernStoreOrderMemo
 {
-  ListJob *job = data;
+  guint opens;
+  gint64 folder_id;
+  TernStoreSort sort;
+  gboolean descending;
+  sqlite3_int64 changes;
+  gint64 data_version;
+  GArray *uids;
+};
+
+void
+_tern_store_order_memo_free (TernStoreOrderMemo *memo)
+{
+  g_clear_pointer (&memo->uids, g_array_unref);
+  g_free (memo);
+}
+
+static gboolean
+read_data_version (sqlite3 *db, gint64 *out, GError **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc = sqlite3_prepare_v2 (db, "PRAGMA data_version", -1, &stmt, NULL);
+
+  if (rc == SQLITE_OK && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      *out = sqlite3_column_int64 (stmt, 0);
+      rc = SQLITE_OK;
+    }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_OK)
+    return _tern_store_set_error (error, db, rc, "Reading the data version");
+  return TRUE;
+}
+
+static gboolean
+read_uids (sqlite3 *db, ListJob *job, GArray **out, GError **error)
+{
   g_autofree char *sql = NULL;
   g_autofree char *order = NULL;
   g_autoptr (GArray) uids = NULL;
@@ -117,9 +164,6 @@ list_uids_run (sqlite3 *db, gpointer data, GError **error)
   const char *dir = job->descending ? "DESC" : "ASC";
   sqlite3_stmt *stmt = NULL;
   int rc;
-
-  if (!check_db (db, job, error))
-    return FALSE;
 
   if (key != NULL)
     order = g_strdup_printf ("%s %s, uid %s", key, dir, dir);
@@ -144,10 +188,106 @@ list_uids_run (sqlite3 *db, gpointer data, GError **error)
   sqlite3_finalize (stmt);
   if (rc != SQLITE_DONE)
     return _tern_store_set_error (error, db, rc, "Listing messages");
+  *out = g_steal_pointer (&uids);
+  return TRUE;
+}
 
-  job->result = g_steal_pointer (&uids);
+/* The memo, taken out of the store: whether it answers job. */
+static gboolean
+memo_answers (sqlite3 *db, TernStoreOrderMemo *memo, ListJob *job)
+{
+  gint64 data_version;
+
+  return memo->opens == job->opens && memo->folder_id == job->folder_id &&
+         memo->sort == job->sort && memo->descending == job->descending &&
+         memo->changes == sqlite3_total_changes64 (db) &&
+         read_data_version (db, &data_version, NULL) && data_version == memo->data_version;
+}
+
+static gboolean
+list_uids_run (sqlite3 *db, gpointer data, GError **error)
+{
+  ListJob *job = data;
+  TernStoreOrderMemo *memo = NULL;
+  GArray *uids = NULL;
+
+  if (!check_db (db, job, error))
+    return FALSE;
+
+  memo = g_steal_pointer (_tern_store_order_memo (job->store));
+  if (memo != NULL && memo_answers (db, memo, job))
+    uids = g_steal_pointer (&memo->uids);
+  g_clear_pointer (&memo, _tern_store_order_memo_free);
+  if (uids == NULL && !read_uids (db, job, &uids, error))
+    return FALSE;
+
+  job->result = uids;
   job->result_free = (GDestroyNotify) g_array_unref;
   return TRUE;
+}
+
+static gboolean
+prefetch_uids_run (sqlite3 *db, gpointer data, GError **error)
+{
+  ListJob *job = data;
+  g_autoptr (TernStoreOrderMemo) memo = NULL;
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  if (!check_db (db, job, error))
+    return FALSE;
+  rc = sqlite3_prepare_v2 (db, "SELECT id FROM folders WHERE path = ?", -1, &stmt, NULL);
+  if (rc != SQLITE_OK)
+    return _tern_store_set_error (error, db, rc, "Finding a folder");
+  sqlite3_bind_text (stmt, 1, job->folder_path, -1, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    job->folder_id = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  if (rc == SQLITE_DONE)
+    return TRUE; /* not cached: nothing to read ahead */
+  if (rc != SQLITE_ROW)
+    return _tern_store_set_error (error, db, rc, "Finding a folder");
+
+  memo = g_new0 (TernStoreOrderMemo, 1);
+  memo->opens = job->opens;
+  memo->folder_id = job->folder_id;
+  memo->sort = job->sort;
+  memo->descending = job->descending;
+  memo->changes = sqlite3_total_changes64 (db);
+  if (!read_data_version (db, &memo->data_version, error) ||
+      !read_uids (db, job, &memo->uids, error))
+    return FALSE;
+  g_clear_pointer (_tern_store_order_memo (job->store), _tern_store_order_memo_free);
+  *_tern_store_order_memo (job->store) = g_steal_pointer (&memo);
+  return TRUE;
+}
+
+/**
+ * tern_store_prefetch_uids:
+ * @folder_path: the folder's path on the server
+ *
+ * Reads the folder's order ahead, on the store thread, for the next
+ * tern_store_list_uids_async() to answer at once if it asks for the same
+ * folder and order and nothing was written in between. For a start, where
+ * the first folder is known before the calls that open it are made.
+ */
+void
+tern_store_prefetch_uids (TernStore *self,
+                          const char *folder_path,
+                          TernStoreSort sort,
+                          gboolean descending)
+{
+  ListJob *job;
+
+  g_return_if_fail (TERN_IS_STORE (self));
+  g_return_if_fail (folder_path != NULL);
+
+  job = g_new0 (ListJob, 1);
+  job->folder_path = g_strdup (folder_path);
+  job->sort = sort;
+  job->descending = descending;
+  list_job_start (self, job, tern_store_prefetch_uids, prefetch_uids_run, NULL, NULL, NULL);
 }
 
 /**

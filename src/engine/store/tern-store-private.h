@@ -36,6 +36,13 @@ TernStoreSummary *_tern_store_read_summary (sqlite3_stmt *stmt);
  * It fails with TERN_STORE_ERROR_CLOSED when the store is not open. */
 typedef gboolean (*TernStoreRunFunc) (sqlite3 *db, gpointer data, GError **error);
 GThread *_tern_store_get_thread (TernStore *self);
+/* How many times the store was opened (main context): a job that notes it
+ * when queued knows later which connection it was queued for. */
+guint _tern_store_get_opens (TernStore *self);
+/* A folder order read ahead by tern_store_prefetch_uids() (store thread). */
+typedef struct _TernStoreOrderMemo TernStoreOrderMemo;
+void _tern_store_order_memo_free (TernStoreOrderMemo *memo);
+TernStoreOrderMemo **_tern_store_order_memo (TernStore *self);
 void _tern_store_run_async (TernStore *self,
                             TernStoreRunFunc func,
                             gpointer data,

@@ -58,6 +58,10 @@ struct _TernStore
   GThread *thread;
   GAsyncQueue *queue;
   guint salvaged_ops;
+  guint opens; /* tern_store_open_async() calls: tells the connections apart */
+
+  /* Store thread only: one folder order read ahead (tern-store-list.c). */
+  TernStoreOrderMemo *order_memo;
 
   guint rebuilt : 1;
 };
@@ -781,6 +785,7 @@ tern_store_open_async (TernStore *self,
 
   g_return_if_fail (TERN_IS_STORE (self));
 
+  self->opens++;
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, tern_store_open_async);
   inner = g_task_new (self, cancellable, open_done, task);
@@ -2350,6 +2355,19 @@ _tern_store_run_finish (TernStore *self, GAsyncResult *result, GError **error)
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
+guint
+_tern_store_get_opens (TernStore *self)
+{
+  return self->opens;
+}
+
+TernStoreOrderMemo **
+_tern_store_order_memo (TernStore *self)
+{
+  g_assert (g_thread_self () == self->thread);
+  return &self->order_memo;
+}
+
 GThread *
 _tern_store_get_thread (TernStore *self)
 {
@@ -2429,6 +2447,7 @@ tern_store_finalize (GObject *object)
   else
     g_thread_unref (self->thread);
   g_async_queue_unref (self->queue);
+  g_clear_pointer (&self->order_memo, _tern_store_order_memo_free);
   g_free (self->path);
 
   G_OBJECT_CLASS (tern_store_parent_class)->finalize (object);

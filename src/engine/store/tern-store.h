@@ -468,6 +468,10 @@ void tern_store_list_uids_async (TernStore *self,
                                  GAsyncReadyCallback callback,
                                  gpointer user_data);
 GArray *tern_store_list_uids_finish (TernStore *self, GAsyncResult *result, GError **error);
+void tern_store_prefetch_uids (TernStore *self,
+                               const char *folder_path,
+                               TernStoreSort sort,
+                               gboolean descending);
 void tern_store_get_summaries_async (TernStore *self,
                                      gint64 folder_id,
                                      const guint32 *uids,

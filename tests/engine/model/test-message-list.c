@@ -18,6 +18,7 @@
 
 #include <gio/gio.h>
 #include <glib/gstdio.h>
+#include <sqlite3.h>
 
 #include "model/tern-message-list.h"
 #include "model/tern-message-summary.h"
@@ -1071,11 +1072,144 @@ test_server_order (Fixture *fixture, gconstpointer data)
   free_list (list);
 }
 
+/* Preload: once it completes, the first rows are filled in, with no more
+ * turns of the main loop; the rows after them are not. */
+static void
+test_preload (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (TernMessageList) list = NULL;
+  Changes changes = { 0 };
+
+  add_messages (fixture, 1, 3000);
+  list = new_list (fixture, &changes);
+  tern_message_list_set_sort (list, TERN_STORE_SORT_UID, TRUE);
+  load (list);
+
+  for (guint round = 0; round < 2; round++)
+    {
+      g_autoptr (GAsyncResult) result = NULL;
+      g_autoptr (GError) error = NULL;
+      GAsyncResult *slot = NULL;
+
+      /* The second round has them all already: it completes all the same. */
+      tern_message_list_preload_async (list, 64, store_result, &slot);
+      result = wait_for (&slot);
+      g_assert_true (tern_message_list_preload_finish (list, result, &error));
+      g_assert_no_error (error);
+      for (guint i = 0; i < 64; i++)
+        {
+          g_autoptr (TernMessageSummary) item = g_list_model_get_item (G_LIST_MODEL (list), i);
+
+          g_assert_true (tern_message_summary_get_loaded (item));
+          g_assert_cmpuint (tern_message_summary_get_uid (item), ==, 3000 - i);
+        }
+    }
+  {
+    g_autoptr (TernMessageSummary) after = g_list_model_get_item (G_LIST_MODEL (list), 200);
+
+    g_assert_false (tern_message_summary_get_loaded (after));
+  }
+}
+
+/* Read-ahead */
+
+static GArray *
+list_uids (Fixture *fixture, TernStoreSort sort, gboolean descending)
+{
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  GAsyncResult *slot = NULL;
+  GArray *uids;
+
+  tern_store_list_uids_async (fixture->store, fixture->folder_id, sort, descending, NULL,
+                              store_result, &slot);
+  result = wait_for (&slot);
+  uids = tern_store_list_uids_finish (fixture->store, result, &error);
+  g_assert_no_error (error);
+  return uids;
+}
+
+static void
+assert_same_uids (GArray *a, GArray *b)
+{
+  g_assert_cmpmem (a->data, a->len * sizeof (guint32), b->data, b->len * sizeof (guint32));
+}
+
+/* tern_store_prefetch_uids() answers the next list_uids only when it is the
+ * same question and nothing was written since, by this connection or by
+ * another process's. */
+static void
+test_prefetch (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *path = g_build_filename (fixture->dir, "cache.db", NULL);
+  g_autoptr (GArray) by_date = NULL;
+  g_autoptr (GArray) uids = NULL;
+  sqlite3 *other = NULL;
+  guint32 oldest;
+
+  add_messages (fixture, 1, 500);
+  by_date = list_uids (fixture, TERN_STORE_SORT_DATE, TRUE);
+  g_assert_cmpuint (by_date->len, ==, 500);
+
+  /* The same question: the same answer. */
+  tern_store_prefetch_uids (fixture->store, "INBOX", TERN_STORE_SORT_DATE, TRUE);
+  uids = list_uids (fixture, TERN_STORE_SORT_DATE, TRUE);
+  assert_same_uids (uids, by_date);
+  g_clear_pointer (&uids, g_array_unref);
+
+  /* Another order asked for than was read ahead. */
+  tern_store_prefetch_uids (fixture->store, "INBOX", TERN_STORE_SORT_DATE, TRUE);
+  uids = list_uids (fixture, TERN_STORE_SORT_DATE, FALSE);
+  for (guint i = 0; i < uids->len; i++)
+    g_assert_cmpuint (g_array_index (uids, guint32, i), ==,
+                      g_array_index (by_date, guint32, by_date->len - 1 - i));
+  g_clear_pointer (&uids, g_array_unref);
+
+  /* Written by this connection in between: the oldest becomes the newest. */
+  oldest = g_array_index (by_date, guint32, by_date->len - 1);
+  tern_store_prefetch_uids (fixture->store, "INBOX", TERN_STORE_SORT_DATE, TRUE);
+  {
+    g_autofree char *sql =
+      g_strdup_printf ("UPDATE messages SET date = 2000000000 WHERE uid = %u", oldest);
+
+    run_sql (fixture, sql);
+  }
+  uids = list_uids (fixture, TERN_STORE_SORT_DATE, TRUE);
+  g_assert_cmpuint (g_array_index (uids, guint32, 0), ==, oldest);
+  g_clear_pointer (&uids, g_array_unref);
+
+  /* Written by another connection (tern-cli) in between. */
+  by_date = (g_array_unref (by_date), list_uids (fixture, TERN_STORE_SORT_DATE, TRUE));
+  tern_store_prefetch_uids (fixture->store, "INBOX", TERN_STORE_SORT_DATE, TRUE);
+  /* Queued behind the read-ahead: it has run once this is answered. */
+  run_sql (fixture, "SELECT 1");
+  g_assert_cmpint (sqlite3_open (path, &other), ==, SQLITE_OK);
+  sqlite3_busy_timeout (other, 5000);
+  g_assert_cmpint (sqlite3_exec (other, "UPDATE messages SET date = 1 WHERE date = 2000000000",
+                                 NULL, NULL, NULL),
+                   ==, SQLITE_OK);
+  sqlite3_close (other);
+  uids = list_uids (fixture, TERN_STORE_SORT_DATE, TRUE);
+  g_assert_cmpuint (g_array_index (uids, guint32, uids->len - 1), ==, oldest);
+  g_assert_cmpuint (g_array_index (by_date, guint32, 0), ==, oldest);
+  g_clear_pointer (&uids, g_array_unref);
+
+  /* A folder the cache does not have: nothing read ahead, nothing wrong. */
+  tern_store_prefetch_uids (fixture->store, "Nowhere", TERN_STORE_SORT_DATE, TRUE);
+  uids = list_uids (fixture, TERN_STORE_SORT_DATE, TRUE);
+  g_assert_cmpuint (uids->len, ==, 500);
+  g_assert_cmpuint (g_array_index (uids, guint32, uids->len - 1), ==, oldest);
+}
+
 int
 main (int argc, char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
 
+  g_test_add ("/model/message-list/preload", Fixture, NULL, fixture_set_up, test_preload,
+              fixture_tear_down);
+  g_test_add ("/model/message-list/prefetch", Fixture, NULL, fixture_set_up, test_prefetch,
+              fixture_tear_down);
   g_test_add ("/model/message-list/sort", Fixture, NULL, fixture_set_up, test_sort,
               fixture_tear_down);
   g_test_add ("/model/message-list/lazy-items", Fixture, NULL, fixture_set_up, test_lazy,
