@@ -16,5 +16,7 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (TernApplication, tern_application, TERN, APPLICATION, AdwApplication)
 
 TernApplication *tern_application_new (void);
+struct _TernAccount;
+struct _TernAccount *tern_application_take_account (TernApplication *self, const char *id);
 
 G_END_DECLS

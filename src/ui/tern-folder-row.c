@@ -33,6 +33,7 @@ struct _TernFolderRow
 
   /* owned */
   TernFolder *folder;
+  char *label; /* the accessible label last set */
   GSignalGroup *folder_signals;
 };
 
@@ -100,6 +101,7 @@ update (TernFolderRow *self)
 {
   g_autofree char *count = NULL;
   g_autofree char *label = NULL;
+  const char *icon;
   GtkWidget *item;
   guint unread;
 
@@ -107,8 +109,11 @@ update (TernFolderRow *self)
     return;
 
   unread = tern_folder_get_unread (self->folder);
-  gtk_image_set_from_icon_name (self->icon,
-                                tern_folder_role_icon_name (tern_folder_get_role (self->folder)));
+  icon = tern_folder_role_icon_name (tern_folder_get_role (self->folder));
+  /* The folder notifies on every sync; setting the same icon again would
+   * measure and draw the whole sidebar again. */
+  if (g_strcmp0 (gtk_image_get_icon_name (self->icon), icon) != 0)
+    gtk_image_set_from_icon_name (self->icon, icon);
   gtk_label_set_label (self->name_label, display_name (self->folder));
   count = g_strdup_printf ("%u", unread);
   gtk_label_set_label (self->unread_label, count);
@@ -121,6 +126,10 @@ update (TernFolderRow *self)
                              display_name (self->folder), unread);
   else
     label = g_strdup (display_name (self->folder));
+  if (g_strcmp0 (label, self->label) == 0)
+    return;
+  g_free (self->label);
+  self->label = g_strdup (label);
 
   gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
   /* The list item widget (the expander's parent) is what has the focus. */
@@ -153,6 +162,7 @@ tern_folder_row_set_folder (TernFolderRow *self, TernFolder *folder)
   if (!g_set_object (&self->folder, folder))
     return;
   g_signal_group_set_target (self->folder_signals, folder);
+  g_clear_pointer (&self->label, g_free);
   update (self);
 }
 
@@ -174,6 +184,7 @@ tern_folder_row_finalize (GObject *object)
   TernFolderRow *self = TERN_FOLDER_ROW (object);
 
   g_clear_object (&self->folder_signals);
+  g_free (self->label);
 
   G_OBJECT_CLASS (tern_folder_row_parent_class)->finalize (object);
 }

@@ -291,12 +291,14 @@ update_now (gpointer data)
 }
 
 /* A summary filled in notifies each property in turn: show them once, before
- * the frame's layout (GDK_PRIORITY_REDRAW) so nothing is drawn half done. */
+ * the next frame so nothing is drawn half done. At G_PRIORITY_HIGH_IDLE + 5
+ * this ran after the frame that first showed the rows (measured with
+ * TERN_PAINT_LOG's frame lines), which then was drawn again whole. */
 static void
 summary_notified (TernMessageRow *self)
 {
   if (self->update_id == 0)
-    self->update_id = g_idle_add_full (G_PRIORITY_HIGH_IDLE + 5, update_now, self, NULL);
+    self->update_id = g_idle_add_full (G_PRIORITY_DEFAULT, update_now, self, NULL);
 }
 
 void

@@ -12,6 +12,10 @@
  * AT-SPI client got round to seeing it. Each WHAT is marked once per
  * process. Off, and costing one branch, otherwise.
  *
+ * tern_paint_marks_watch_frames() adds a "MONOTONIC-µs frame L P" line for
+ * each frame of the first seconds: L and P are the µs its layout and its
+ * paint took, so that a long frame is told apart from other work.
+ *
  * Threading: main context only.
  */
 
@@ -107,4 +111,67 @@ tern_paint_mark_after_paint (GtkWidget *widget, const char *what)
   pending->what = what;
   pending->handler = g_signal_connect_data (clock, "after-paint", G_CALLBACK (after_paint), pending,
                                             (GClosureNotify) (void (*) (void)) g_free, 0);
+}
+
+typedef struct
+{
+  gint64 begin;
+  gint64 layout_end;
+  gint64 until;
+} FrameWatch;
+
+static void
+frame_begin (GdkFrameClock *clock, FrameWatch *watch)
+{
+  watch->begin = g_get_monotonic_time ();
+  watch->layout_end = watch->begin;
+}
+
+static void
+frame_layout_done (GdkFrameClock *clock, FrameWatch *watch)
+{
+  watch->layout_end = g_get_monotonic_time ();
+}
+
+static void
+frame_end (GdkFrameClock *clock, FrameWatch *watch)
+{
+  gint64 now = g_get_monotonic_time ();
+  g_autofree char *line = NULL;
+  gssize n;
+
+  if (watch->begin == 0)
+    return;
+  line = g_strdup_printf ("%" G_GINT64_FORMAT " frame %" G_GINT64_FORMAT " %" G_GINT64_FORMAT "\n",
+                          now, watch->layout_end - watch->begin, now - watch->layout_end);
+  n = (gssize) strlen (line);
+  if (write (log_fd, line, n) != n)
+    g_warning ("TERN_PAINT_LOG: %s", g_strerror (errno));
+  watch->begin = 0;
+  if (now > watch->until)
+    g_signal_handlers_disconnect_by_data (clock, watch);
+}
+
+/**
+ * tern_paint_marks_watch_frames:
+ * @widget: a realized widget
+ * @seconds: for how long
+ *
+ * Logs the layout and paint time of every frame of @widget's frame clock
+ * for @seconds. Handlers connected after GTK's own run after them, so
+ * "layout" ends after GTK's layout and "after-paint" after its paint.
+ */
+void
+tern_paint_marks_watch_frames (GtkWidget *widget, guint seconds)
+{
+  GdkFrameClock *clock;
+  FrameWatch *watch;
+
+  if (!tern_paint_marks_enabled () || (clock = gtk_widget_get_frame_clock (widget)) == NULL)
+    return;
+  watch = g_new0 (FrameWatch, 1); /* lives as long as the process */
+  watch->until = g_get_monotonic_time () + (gint64) seconds * G_USEC_PER_SEC;
+  g_signal_connect (clock, "before-paint", G_CALLBACK (frame_begin), watch);
+  g_signal_connect (clock, "layout", G_CALLBACK (frame_layout_done), watch);
+  g_signal_connect (clock, "after-paint", G_CALLBACK (frame_end), watch);
 }

@@ -21,6 +21,10 @@
 
 #define G_LOG_DOMAIN "tern-ui"
 
+/* How many rows of the first folder are read before the window is shown:
+ * more than a tall window shows. */
+#define FIRST_ROWS 64
+
 #include "config.h"
 
 #include <glib/gi18n.h>
@@ -35,6 +39,7 @@
 #include "tern-reader.h"
 #include "tern-search-bar.h"
 #include "tern-search-results.h"
+#include "tern-application.h"
 #include "tern-window.h"
 
 /* One account in the sidebar. Reference counted: asynchronous callbacks hold
@@ -139,6 +144,8 @@ struct _TernWindow
    * opens with is painted (see connect_panes()) */
   gboolean connect_after_paint;
   guint connect_idle;
+  guint present_timeout;
+  gboolean present_waiting;
   guint click_open_source;
   gboolean connected;
 };
@@ -314,6 +321,18 @@ show_pending_message (TernWindow *self)
   open_message (self, position, TRUE);
 }
 
+static void present_now (TernWindow *self);
+
+/* The window waited for these rows (tern_window_present_when_ready()). */
+static void
+first_rows_read (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (TernWindow) self = user_data;
+
+  tern_message_list_preload_finish (TERN_MESSAGE_LIST (source), result, NULL);
+  present_now (self);
+}
+
 static void
 messages_loaded (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -322,6 +341,9 @@ messages_loaded (GObject *source, GAsyncResult *result, gpointer user_data)
 
   if (TERN_MESSAGE_LIST (source) == self->messages)
     show_pending_message (self);
+  if (self->present_waiting && TERN_MESSAGE_LIST (source) == self->messages)
+    tern_message_list_preload_async (self->messages, FIRST_ROWS, first_rows_read,
+                                     g_object_ref (self));
   connect_after_next_frame (self);
 
   if (!tern_message_list_load_finish (TERN_MESSAGE_LIST (source), result, &error) &&
@@ -636,6 +658,8 @@ tree_reloaded (GObject *source, GAsyncResult *result, gpointer user_data)
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         g_warning ("cannot list folders: %s", error->message);
+      if (pane->window != NULL)
+        present_now (pane->window);
       return;
     }
   if ((self = pane->window) == NULL)
@@ -658,9 +682,12 @@ tree_reloaded (GObject *source, GAsyncResult *result, gpointer user_data)
             }
         }
       /* No INBOX in the cache (a first sync is still to come): nothing to
-       * paint first. */
+       * paint first, or wait for. */
       if (self->folder == NULL)
-        connect_panes (self);
+        {
+          present_now (self);
+          connect_panes (self);
+        }
     }
 }
 
@@ -863,6 +890,8 @@ connect_after_next_frame (TernWindow *self)
 
   if (self->connected || self->connect_after_paint)
     return;
+  if (self->present_waiting)
+    return;
   if (clock == NULL || !gtk_widget_get_mapped (GTK_WIDGET (self)))
     {
       connect_panes (self);
@@ -933,10 +962,16 @@ pane_new (TernWindow *self, TernAccountConfig *config)
   const char *name = tern_account_config_get_display_name (config);
   g_autoptr (GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
   g_autofree char *list_label = NULL;
+  GApplication *app = g_application_get_default ();
   GtkWidget *title, *box;
 
   pane->window = self;
-  pane->account = tern_account_new (config);
+  /* At start the application has opened the account's cache already. */
+  if (TERN_IS_APPLICATION (app))
+    pane->account =
+      tern_application_take_account (TERN_APPLICATION (app), tern_account_config_get_id (config));
+  if (pane->account == NULL)
+    pane->account = tern_account_new (config);
   pane->cancellable = g_cancellable_new ();
   pane->idle_pending = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 
@@ -1874,6 +1909,24 @@ view_key (TernWindow *self)
                           tern_folder_get_path (self->folder));
 }
 
+/* At start, before any window: has the store read the order of the INBOX,
+ * the folder a window opens first, in the view it was left in. */
+void
+tern_window_read_ahead (TernAccount *account)
+{
+  g_autoptr (GSettings) settings = g_settings_new (APP_ID);
+  g_autoptr (GVariant) views = g_settings_get_value (settings, "folder-views");
+  g_autofree char *key = g_strdup_printf ("%s/INBOX", tern_account_get_id (account));
+  const char *sort = "date";
+  gboolean descending = TRUE, threaded = FALSE;
+
+  g_variant_lookup (views, key, "(&sbb)", &sort, &descending, &threaded);
+  /* A threaded view is read differently (tern_store_get_threading_async). */
+  if (!threaded && tern_account_get_store (account) != NULL)
+    tern_store_prefetch_uids (tern_account_get_store (account), "INBOX", sort_from_name (sort),
+                              descending);
+}
+
 /* Reads the folder's view from folder-views into the window and the list. */
 static void
 restore_view (TernWindow *self)
@@ -2471,6 +2524,7 @@ tern_window_dispose (GObject *object)
 
   cancel_mark_read (self);
   g_clear_handle_id (&self->connect_idle, g_source_remove);
+  g_clear_handle_id (&self->present_timeout, g_source_remove);
   g_clear_handle_id (&self->click_open_source, g_source_remove);
   if (self->panes != NULL)
     clear_panes (self);
@@ -2647,6 +2701,7 @@ window_mapped (GtkWidget *widget)
 
   tern_paint_mark_note (note);
   tern_paint_mark_after_paint (widget, "window");
+  tern_paint_marks_watch_frames (widget, 10);
 }
 
 static void
@@ -2736,6 +2791,77 @@ tern_window_init (TernWindow *self)
     gtk_window_maximize (GTK_WINDOW (self));
 
   tern_window_reload_accounts (self);
+}
+
+static void
+present_now (TernWindow *self)
+{
+  if (!self->present_waiting)
+    return;
+  self->present_waiting = FALSE;
+  g_clear_handle_id (&self->present_timeout, g_source_remove);
+  gtk_window_present (GTK_WINDOW (self));
+  if (self->messages != NULL && !tern_message_list_get_loading (self->messages))
+    connect_after_next_frame (self);
+}
+
+static gboolean
+present_timed_out (gpointer user_data)
+{
+  TernWindow *self = user_data;
+
+  self->present_timeout = 0;
+  present_now (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* While the caches are read, the main thread is free: the window measures
+ * itself (styles, text) and the icon theme loads the folder icons now
+ * rather than in the first frame. */
+static gboolean
+prepare_idle (gpointer user_data)
+{
+  TernWindow *self = user_data;
+  GtkIconTheme *theme;
+  int width, height, min, nat;
+
+  if (!self->present_waiting)
+    return G_SOURCE_REMOVE;
+  gtk_widget_measure (GTK_WIDGET (self), GTK_ORIENTATION_HORIZONTAL, -1, &min, &nat, NULL, NULL);
+  gtk_window_get_default_size (GTK_WINDOW (self), &width, &height);
+  gtk_widget_measure (GTK_WIDGET (self), GTK_ORIENTATION_VERTICAL, MAX (width, min), &min, &nat,
+                      NULL, NULL);
+  theme = gtk_icon_theme_get_for_display (gtk_widget_get_display (GTK_WIDGET (self)));
+  for (TernFolderRole role = TERN_FOLDER_ROLE_NONE; role <= TERN_FOLDER_ROLE_FLAGGED; role++)
+    g_object_unref (gtk_icon_theme_lookup_icon (theme, tern_folder_role_icon_name (role), NULL, 16,
+                                                gtk_widget_get_scale_factor (GTK_WIDGET (self)),
+                                                GTK_TEXT_DIR_NONE, 0));
+  return G_SOURCE_REMOVE;
+}
+
+/**
+ * tern_window_present_when_ready:
+ * @max_wait_ms: how long the window may wait
+ *
+ * Presents the window once the folder it opens with has its first rows
+ * read, so that its first frame shows them: painting the list for the first
+ * time is the most expensive frame there is (40 to 80 ms without a GPU),
+ * and done after the window's first frame it is a stall. Waits at most
+ * @max_wait_ms, and not at all without accounts.
+ */
+void
+tern_window_present_when_ready (TernWindow *self, guint max_wait_ms)
+{
+  if (self->present_waiting)
+    return;
+  if (self->panes->len == 0 || gtk_widget_get_mapped (GTK_WIDGET (self)))
+    {
+      gtk_window_present (GTK_WINDOW (self));
+      return;
+    }
+  self->present_waiting = TRUE;
+  self->present_timeout = g_timeout_add (max_wait_ms, present_timed_out, self);
+  g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, prepare_idle, g_object_ref (self), g_object_unref);
 }
 
 TernWindow *

@@ -18,7 +18,9 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (TernWindow, tern_window, TERN, WINDOW, AdwApplicationWindow)
 
 TernWindow *tern_window_new (GtkApplication *application);
+void tern_window_present_when_ready (TernWindow *self, guint max_wait_ms);
 void tern_window_reload_accounts (TernWindow *self);
+void tern_window_read_ahead (TernAccount *account);
 TernAccount *tern_window_lookup_account (TernWindow *self, const char *account_id);
 void tern_window_show_message (TernWindow *self,
                                const char *account_id,
