@@ -78,8 +78,9 @@ def rss_mb(pid):
     return values.get("VmRSS", 0.0), values.get("VmHWM", 0.0)
 
 
-def stalls(path, start, end):
-    """Gaps (ms) that ended between two time.monotonic() readings."""
+def stalls_at(path, start, end):
+    """(end time, gap in ms) of the gaps that ended between two
+    time.monotonic() readings."""
     out = []
     try:
         with open(path) as f:
@@ -88,10 +89,15 @@ def stalls(path, start, end):
                 if len(parts) == 2:
                     t, gap = int(parts[0]) / 1e6, int(parts[1]) / 1000.0
                     if start <= t <= end:
-                        out.append(gap)
+                        out.append((t, gap))
     except OSError:
         pass
     return out
+
+
+def stalls(path, start, end):
+    """Gaps (ms) that ended between two time.monotonic() readings."""
+    return [gap for _, gap in stalls_at(path, start, end)]
 
 
 def rows_named(msg_list, indices, enough=None):
@@ -266,11 +272,16 @@ def main():
             # gap that ends with the first frame is recorded by the next
             # tick, just after the paint mark.
             before_window += stalls(stall_log, t_start, window_at + 0.003)
-            start_stalls += stalls(stall_log, window_at + 0.003, window_at + SETTLE_S)
+        these = stalls_at(stall_log, window_at + 0.003, window_at + SETTLE_S)
+        if i:
+            start_stalls += [gap for _, gap in these]
         if i < RUNS:
             quit_window(launched)
-        log("start %d: empty window %.3f s (painted %.3f s), 100k list %.3f s (painted %.3f s)"
-            % (i, empty_times[-1] if i else 0, empty_paints[-1] if i else 0, t, paint))
+        log("start %d: empty window %.3f s (painted %.3f s), 100k list %.3f s (painted %.3f s); "
+            "stalls after its first frame: %s"
+            % (i, empty_times[-1] if i else 0, empty_paints[-1] if i else 0, t, paint,
+               " ".join("%.1f ms at +%.3f s" % (gap, at - window_at) for at, gap in these)
+               or "none"))
 
     # The last window stays: memory, scrolling, a message open, the screenshot.
     try:

@@ -21,6 +21,9 @@
 
 #define G_LOG_DOMAIN "tern-ui"
 
+/* How long work goes on before the sidebar says so (pane_set_status()). */
+#define STATUS_DELAY_MS 500
+
 /* How many rows of the first folder are read before the window is shown:
  * more than a tall window shows. */
 #define FIRST_ROWS 64
@@ -62,6 +65,8 @@ typedef struct
   TernIdleWatcher *idle;    /* the INBOX, pushed by the server */
   GHashTable *idle_pending; /* folders IDLE told of while a sync ran */
   guint connect_source;     /* the latest a deferred first sync starts */
+  guint status_source;      /* shows status_due (see pane_set_status()) */
+  char *status_due;
   guint cache_open : 1;
   guint connect_deferred : 1; /* the first sync and IDLE wait for the first list */
   guint syncing : 1;
@@ -203,6 +208,7 @@ pane_clear (AccountPane *pane)
   if (pane->account != NULL)
     g_signal_handlers_disconnect_by_data (pane->account, pane);
   g_clear_pointer (&pane->sync_error, g_free);
+  g_clear_pointer (&pane->status_due, g_free);
   g_clear_pointer (&pane->idle_pending, g_hash_table_unref);
   if (pane->idle != NULL)
     {
@@ -230,6 +236,7 @@ static void
 pane_kill (AccountPane *pane)
 {
   g_clear_handle_id (&pane->connect_source, g_source_remove);
+  g_clear_handle_id (&pane->status_source, g_source_remove);
   g_cancellable_cancel (pane->cancellable);
   if (pane->idle != NULL)
     tern_idle_watcher_stop (pane->idle);
@@ -251,7 +258,7 @@ pane_kill (AccountPane *pane)
 }
 
 static void
-pane_set_status (AccountPane *pane, const char *status, gboolean busy, gboolean error)
+pane_show_status (AccountPane *pane, const char *status, gboolean busy, gboolean error)
 {
   if (pane->window == NULL)
     return;
@@ -270,6 +277,43 @@ pane_set_status (AccountPane *pane, const char *status, gboolean busy, gboolean 
       gtk_widget_remove_css_class (GTK_WIDGET (pane->status_label), "error");
       gtk_widget_add_css_class (GTK_WIDGET (pane->status_label), "dim-label");
     }
+}
+
+static gboolean
+pane_status_due (gpointer user_data)
+{
+  AccountPane *pane = user_data;
+  g_autofree char *status = g_steal_pointer (&pane->status_due);
+
+  pane->status_source = 0;
+  pane_show_status (pane, status, TRUE, FALSE);
+  return G_SOURCE_REMOVE;
+}
+
+/* Work in progress is shown once it has taken STATUS_DELAY_MS: most syncs
+ * (a resync at start, one after IDLE) are over before, and then nothing on
+ * screen changes. Each change measures the window again and repaints the
+ * sidebar, a stall of 20-30 ms without a GPU; and a label that flashes for
+ * a quarter of a second tells nobody anything. Errors and the end of the
+ * work show at once. */
+static void
+pane_set_status (AccountPane *pane, const char *status, gboolean busy, gboolean error)
+{
+  if (pane->window == NULL)
+    return;
+  if (busy && !error && !gtk_widget_get_visible (GTK_WIDGET (pane->spinner)))
+    {
+      g_free (pane->status_due);
+      pane->status_due = g_strdup (status);
+      if (pane->status_source == 0)
+        pane->status_source = g_timeout_add_full (G_PRIORITY_DEFAULT, STATUS_DELAY_MS,
+                                                  pane_status_due, pane_ref (pane),
+                                                  (GDestroyNotify) pane_unref);
+      return;
+    }
+  g_clear_handle_id (&pane->status_source, g_source_remove);
+  g_clear_pointer (&pane->status_due, g_free);
+  pane_show_status (pane, status, busy, error);
 }
 
 /* Message list and reader ------------------------------------------------------------- */
