@@ -306,9 +306,9 @@ pane_set_status (AccountPane *pane, const char *status, gboolean busy, gboolean 
       g_free (pane->status_due);
       pane->status_due = g_strdup (status);
       if (pane->status_source == 0)
-        pane->status_source = g_timeout_add_full (G_PRIORITY_DEFAULT, STATUS_DELAY_MS,
-                                                  pane_status_due, pane_ref (pane),
-                                                  (GDestroyNotify) pane_unref);
+        pane->status_source =
+          g_timeout_add_full (G_PRIORITY_DEFAULT, STATUS_DELAY_MS, pane_status_due, pane_ref (pane),
+                              (GDestroyNotify) pane_unref);
       return;
     }
   g_clear_handle_id (&pane->status_source, g_source_remove);
