@@ -68,10 +68,12 @@ struct _TernMessageRow
   gboolean flagged;
   gboolean attachments;
 
-  /* made when drawn, dropped when the text or the style changes */
+  /* made when drawn, dropped when the text or the font changes */
   PangoLayout *layouts[N_LINES];
   int line_height; /* of the normal and the small font, from their metrics */
   int small_height;
+  PangoFontDescription *font; /* the layouts' and the heights' */
+  double resolution;
   guint n_lines; /* drawn, as last measured */
 };
 
@@ -568,9 +570,24 @@ static void
 tern_message_row_css_changed (GtkWidget *widget, GtkCssStyleChange *change)
 {
   TernMessageRow *self = TERN_MESSAGE_ROW (widget);
+  PangoContext *context;
+  const PangoFontDescription *font;
+  double resolution;
 
   GTK_WIDGET_CLASS (tern_message_row_parent_class)->css_changed (widget, change);
-  /* The font may have changed: lines and their heights are made again. */
+  /* Colours are read when drawing, and GTK redraws for them. Only another
+   * font makes the lines and their heights again: a state change (the window
+   * focused, a row selected) would otherwise shape every row anew, which
+   * was most of the frame just after a start's first one. */
+  context = gtk_widget_get_pango_context (widget);
+  font = pango_context_get_font_description (context);
+  resolution = pango_cairo_context_get_resolution (context);
+  if (self->font != NULL && pango_font_description_equal (self->font, font) &&
+      self->resolution == resolution)
+    return;
+  g_clear_pointer (&self->font, pango_font_description_free);
+  self->font = pango_font_description_copy (font);
+  self->resolution = resolution;
   clear_layouts (self);
   self->line_height = self->small_height = 0;
   gtk_widget_queue_resize (widget);
@@ -608,6 +625,7 @@ tern_message_row_finalize (GObject *object)
   g_clear_pointer (&self->subject, g_free);
   g_clear_pointer (&self->preview, g_free);
   g_clear_pointer (&self->date, g_free);
+  g_clear_pointer (&self->font, pango_font_description_free);
 
   G_OBJECT_CLASS (tern_message_row_parent_class)->finalize (object);
 }
