@@ -1953,37 +1953,47 @@ view_key (TernWindow *self)
                           tern_folder_get_path (self->folder));
 }
 
+/* A folder's view as folder-views remembers it (date, newest first, flat
+ * when it has none); key is "ACCOUNT-ID/PATH". */
+static void
+lookup_view (GSettings *settings,
+             const char *key,
+             TernStoreSort *sort,
+             gboolean *descending,
+             gboolean *threaded)
+{
+  g_autoptr (GVariant) views = g_settings_get_value (settings, "folder-views");
+  const char *name = "date";
+
+  *descending = TRUE;
+  *threaded = FALSE;
+  g_variant_lookup (views, key, "(&sbb)", &name, descending, threaded);
+  *sort = sort_from_name (name);
+}
+
 /* At start, before any window: has the store read the order of the INBOX,
  * the folder a window opens first, in the view it was left in. */
 void
 tern_window_read_ahead (TernAccount *account)
 {
   g_autoptr (GSettings) settings = g_settings_new (APP_ID);
-  g_autoptr (GVariant) views = g_settings_get_value (settings, "folder-views");
   g_autofree char *key = g_strdup_printf ("%s/INBOX", tern_account_get_id (account));
-  const char *sort = "date";
-  gboolean descending = TRUE, threaded = FALSE;
+  TernStoreSort sort;
+  gboolean descending, threaded;
 
-  g_variant_lookup (views, key, "(&sbb)", &sort, &descending, &threaded);
+  lookup_view (settings, key, &sort, &descending, &threaded);
   /* A threaded view is read differently (tern_store_get_threading_async). */
   if (!threaded && tern_account_get_store (account) != NULL)
-    tern_store_prefetch_uids (tern_account_get_store (account), "INBOX", sort_from_name (sort),
-                              descending);
+    tern_store_prefetch_uids (tern_account_get_store (account), "INBOX", sort, descending);
 }
 
 /* Reads the folder's view from folder-views into the window and the list. */
 static void
 restore_view (TernWindow *self)
 {
-  g_autoptr (GVariant) views = g_settings_get_value (self->settings, "folder-views");
   g_autofree char *key = view_key (self);
-  const char *sort = "date";
-  gboolean descending = TRUE, threaded = FALSE;
 
-  g_variant_lookup (views, key, "(&sbb)", &sort, &descending, &threaded);
-  self->sort = sort_from_name (sort);
-  self->descending = descending;
-  self->threaded = threaded;
+  lookup_view (self->settings, key, &self->sort, &self->descending, &self->threaded);
   tern_message_list_set_sort (self->messages, self->sort, self->descending);
   tern_message_list_set_threaded (self->messages, self->threaded);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SORT_BY]);

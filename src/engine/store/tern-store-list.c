@@ -231,23 +231,14 @@ prefetch_uids_run (sqlite3 *db, gpointer data, GError **error)
 {
   ListJob *job = data;
   g_autoptr (TernStoreOrderMemo) memo = NULL;
-  sqlite3_stmt *stmt = NULL;
-  int rc;
 
   if (!check_db (db, job, error))
     return FALSE;
-  rc = sqlite3_prepare_v2 (db, "SELECT id FROM folders WHERE path = ?", -1, &stmt, NULL);
-  if (rc != SQLITE_OK)
-    return _tern_store_set_error (error, db, rc, "Finding a folder");
-  sqlite3_bind_text (stmt, 1, job->folder_path, -1, SQLITE_STATIC);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    job->folder_id = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
-  if (rc == SQLITE_DONE)
+  job->folder_id = _tern_store_folder_id_for_path (db, job->folder_path, error);
+  if (job->folder_id < 0)
+    return FALSE;
+  if (job->folder_id == 0)
     return TRUE; /* not cached: nothing to read ahead */
-  if (rc != SQLITE_ROW)
-    return _tern_store_set_error (error, db, rc, "Finding a folder");
 
   memo = g_new0 (TernStoreOrderMemo, 1);
   memo->opens = job->opens;

@@ -29,6 +29,7 @@ gboolean _tern_store_migrate (sqlite3 *db, guint target, GError **error);
 
 /* Shared by the store's files. */
 const char *_tern_store_sort_key (TernStoreSort sort);
+gint64 _tern_store_folder_id_for_path (sqlite3 *db, const char *path, GError **error);
 TernStoreSummary *_tern_store_read_summary (sqlite3_stmt *stmt);
 
 /* The store thread, and a way to run code on it with the handle: used by

@@ -107,8 +107,9 @@ commit_or_rollback (sqlite3 *db, gboolean ok, GError **error)
   return FALSE;
 }
 
-static gint64
-folder_id_for_path (sqlite3 *db, const char *path, GError **error)
+/* A folder's id: 0 when the cache has no such folder, -1 on error. */
+gint64
+_tern_store_folder_id_for_path (sqlite3 *db, const char *path, GError **error)
 {
   sqlite3_stmt *stmt = NULL;
   gint64 id = 0;
@@ -1014,7 +1015,7 @@ insert_local_rows (sqlite3 *db,
   gboolean ok = FALSE;
 
   *out_base = 0;
-  target_id = folder_id_for_path (db, target_path, error);
+  target_id = _tern_store_folder_id_for_path (db, target_path, error);
   if (target_id < 0)
     return FALSE;
   if (target_id == 0 || uids->len == 0)
@@ -1059,7 +1060,7 @@ delete_local_rows (sqlite3 *db, const TernStoreOp *op, guint32 base, GError **er
 
   if (base == 0 || ranges == NULL || op->args == NULL)
     return TRUE;
-  target_id = folder_id_for_path (db, op->args, error);
+  target_id = _tern_store_folder_id_for_path (db, op->args, error);
   if (target_id <= 0)
     return target_id == 0;
   for (guint i = 0; i + 1 < ranges->len; i += 2)
@@ -1123,7 +1124,7 @@ renumber_local_rows (sqlite3 *db,
       }
   if (src_uids->len != dst_uids->len)
     return TRUE;
-  target_id = folder_id_for_path (db, op->args, error);
+  target_id = _tern_store_folder_id_for_path (db, op->args, error);
   if (target_id <= 0)
     return target_id == 0;
 
@@ -1184,7 +1185,7 @@ apply_run (sqlite3 *db, gpointer user_data, GError **error)
 
   if (!begin (db, error))
     return FALSE;
-  folder_id = folder_id_for_path (db, data->op->folder, error);
+  folder_id = _tern_store_folder_id_for_path (db, data->op->folder, error);
   if (folder_id < 0)
     goto out;
   if (folder_id == 0)
@@ -1331,7 +1332,7 @@ unhide (sqlite3 *db, const TernStoreOp *op, GError **error)
 
   if (ranges == NULL)
     return TRUE;
-  folder_id = folder_id_for_path (db, op->folder, error);
+  folder_id = _tern_store_folder_id_for_path (db, op->folder, error);
   if (folder_id <= 0)
     return folder_id == 0;
   changed = set_pending (db, folder_id, ranges, 1, 0, error);
@@ -1387,7 +1388,7 @@ step_run (sqlite3 *db, gpointer user_data, GError **error)
         /* The server has done it: hidden rows go, and the op moves to the
          * history undo reads. */
         g_autoptr (GArray) ranges = parse_uid_ranges (op->uids);
-        gint64 folder_id = folder_id_for_path (db, op->folder, error);
+        gint64 folder_id = _tern_store_folder_id_for_path (db, op->folder, error);
 
         if (folder_id < 0)
           goto out;
@@ -1600,7 +1601,7 @@ undo_run (sqlite3 *db, gpointer user_data, GError **error)
         {
           g_autoptr (TernStoreOp) inverse = op_from_undo (undo);
           g_autoptr (GArray) changed = NULL;
-          gint64 folder_id = folder_id_for_path (db, last->folder, error);
+          gint64 folder_id = _tern_store_folder_id_for_path (db, last->folder, error);
 
           if (folder_id < 0)
             goto out;
@@ -1643,7 +1644,7 @@ undo_run (sqlite3 *db, gpointer user_data, GError **error)
       goto out;
     }
   {
-    gint64 folder_id = folder_id_for_path (db, data->queued->folder, error);
+    gint64 folder_id = _tern_store_folder_id_for_path (db, data->queued->folder, error);
     g_autoptr (GArray) changed = NULL;
 
     if (folder_id < 0)
