@@ -317,8 +317,11 @@ def main():
         key("Home")
         au.wait_for(lambda: list_rows(msg_list, 3) == first_names[:3], "the top again",
                     timeout=60)
-        scroll_stalls = stalls(stall_log, t_scroll, time.monotonic())
-        log("scroll stalls (ms): %s" % " ".join("%.1f" % g for g in scroll_stalls))
+        scroll_at = stalls_at(stall_log, t_scroll, time.monotonic())
+        scroll_stalls = [gap for _, gap in scroll_at]
+        # The times are CLOCK_MONOTONIC, as BENCH_PERF's samples are.
+        log("scroll stalls: %s" % (" ".join("%.1f ms ending at %.3f" % (gap, at)
+                                            for at, gap in scroll_at) or "none"))
         if perf is not None:
             perf.send_signal(2)
             perf.wait(timeout=60)

@@ -59,6 +59,11 @@ struct _TernMessageRow
   char *location;    /* search results: where the message is */
   char *placeholder; /* what an unloaded row says; NULL: "Loading…" */
 
+  /* the accessible label: wanted, and waiting in pending_labels */
+  char *label;
+  GList label_link;
+  GtkWidget *item; /* the list item holding the row, while rooted */
+
   /* what is drawn */
   char *sender;
   char *subject;
@@ -165,20 +170,130 @@ sender (TernMessageSummary *summary)
   return name != NULL ? name : "";
 }
 
+/* Accessible labels -------------------------------------------------------------------------- */
+
 /* The label goes on the list item widget holding the row: that is what has
- * the focus and what a screen reader reads. Each label set is a D-Bus signal
- * while an accessibility bus is up, for every row bound while scrolling, so
- * the row itself, inside the item, gets none. */
-static void
-set_item_label (GtkWidget *widget, const char *label)
+ * the focus and what a screen reader reads; the row itself, inside the item,
+ * gets none.
+ *
+ * Each label set is a D-Bus signal once a screen reader has looked at the
+ * item, and a jump to the end of a long list binds some 200 rows at once:
+ * their labels were two thirds of that frame (measured with perf, the
+ * scrolling in bench/bench-window.py). So a row's new label waits in
+ * pending_labels, and goes up after the frame, a slice of rows at a time.
+ * The item with the focus, the one a screen reader speaks, gets its label
+ * at once: when it is bound, and when it is about to take the focus while
+ * its label still waits (tern_message_row_grab_focus), so that the label
+ * is there before the focus event reaches the screen reader. */
+static GQueue pending_labels = G_QUEUE_INIT;
+static guint pending_labels_id;
+#define LABEL_SLICE_US 2000
+
+static GtkWidget *
+find_item (GtkWidget *widget)
 {
   GtkWidget *item = gtk_widget_get_parent (widget);
 
   while (item != NULL && gtk_accessible_get_accessible_role (GTK_ACCESSIBLE (item)) !=
                            GTK_ACCESSIBLE_ROLE_LIST_ITEM)
     item = gtk_widget_get_parent (item);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (item != NULL ? item : widget),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+  return item;
+}
+
+static void
+put_label (TernMessageRow *self)
+{
+  GtkWidget *item = self->item != NULL ? self->item : find_item (GTK_WIDGET (self));
+
+  if (self->label_link.data != NULL)
+    {
+      g_queue_unlink (&pending_labels, &self->label_link);
+      self->label_link.data = NULL;
+    }
+  if (self->label != NULL)
+    gtk_accessible_update_property (GTK_ACCESSIBLE (item != NULL ? item : GTK_WIDGET (self)),
+                                    GTK_ACCESSIBLE_PROPERTY_LABEL, self->label, -1);
+}
+
+static gboolean
+put_pending_labels (gpointer data)
+{
+  gint64 until = g_get_monotonic_time () + LABEL_SLICE_US;
+
+  while (pending_labels.head != NULL)
+    {
+      put_label (pending_labels.head->data);
+      if (g_get_monotonic_time () >= until)
+        break;
+    }
+  if (pending_labels.head != NULL)
+    return G_SOURCE_CONTINUE;
+  pending_labels_id = 0;
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+item_has_focus (TernMessageRow *self)
+{
+  GtkWidget *item = self->item != NULL ? self->item : find_item (GTK_WIDGET (self));
+
+  return item == NULL || gtk_widget_has_focus (item) || gtk_widget_has_focus (GTK_WIDGET (self));
+}
+
+/* Takes @label. */
+static void
+set_item_label (TernMessageRow *self, char *label)
+{
+  g_free (self->label);
+  self->label = label;
+  if (item_has_focus (self))
+    {
+      put_label (self);
+      return;
+    }
+  if (self->label_link.data == NULL)
+    {
+      self->label_link.data = self;
+      g_queue_push_tail_link (&pending_labels, &self->label_link);
+    }
+  /* After the frame: GDK paints at GDK_PRIORITY_REDRAW, above this. */
+  if (pending_labels_id == 0)
+    pending_labels_id = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, put_pending_labels, NULL, NULL);
+}
+
+/* GTK 4.8's list item widget offers the focus to its child before it
+ * takes it itself (a keyboard jump binds the row, then focuses its item):
+ * the label goes up here, before the item is focused. Checked on the
+ * accessibility bus with dbus-monitor: the label, then "focused". */
+static gboolean
+tern_message_row_grab_focus (GtkWidget *widget)
+{
+  TernMessageRow *self = TERN_MESSAGE_ROW (widget);
+
+  if (self->label_link.data != NULL)
+    put_label (self);
+  return GTK_WIDGET_CLASS (tern_message_row_parent_class)->grab_focus (widget);
+}
+
+static void
+tern_message_row_root (GtkWidget *widget)
+{
+  TernMessageRow *self = TERN_MESSAGE_ROW (widget);
+
+  GTK_WIDGET_CLASS (tern_message_row_parent_class)->root (widget);
+  self->item = find_item (widget);
+}
+
+static void
+tern_message_row_unroot (GtkWidget *widget)
+{
+  TernMessageRow *self = TERN_MESSAGE_ROW (widget);
+
+  /* A label still waiting goes up now: the item keeps it. */
+  if (self->label_link.data != NULL)
+    put_label (self);
+  self->item = NULL;
+  GTK_WIDGET_CLASS (tern_message_row_parent_class)->unroot (widget);
 }
 
 static void
@@ -243,13 +358,9 @@ update (TernMessageRow *self)
       self->unread = self->flagged = self->attachments = FALSE;
       lines_changed (self);
       if (self->location != NULL)
-        {
-          g_autofree char *item_label = g_strdup_printf ("%s, %s", text, self->location);
-
-          set_item_label (GTK_WIDGET (self), item_label);
-        }
+        set_item_label (self, g_strdup_printf ("%s, %s", text, self->location));
       else
-        set_item_label (GTK_WIDGET (self), text);
+        set_item_label (self, g_strdup (text));
       return;
     }
 
@@ -279,7 +390,7 @@ update (TernMessageRow *self)
     g_string_append_printf (label, ", %s", _ ("has attachment"));
   if (self->location != NULL)
     g_string_append_printf (label, ", %s", self->location);
-  set_item_label (GTK_WIDGET (self), label->str);
+  set_item_label (self, g_string_free (g_steal_pointer (&label), FALSE));
 }
 
 static gboolean
@@ -606,6 +717,11 @@ tern_message_row_dispose (GObject *object)
   TernMessageRow *self = TERN_MESSAGE_ROW (object);
 
   g_clear_handle_id (&self->update_id, g_source_remove);
+  if (self->label_link.data != NULL)
+    {
+      g_queue_unlink (&pending_labels, &self->label_link);
+      self->label_link.data = NULL;
+    }
   g_signal_group_set_target (self->summary_signals, NULL);
   g_clear_object (&self->summary);
   clear_layouts (self);
@@ -625,6 +741,7 @@ tern_message_row_finalize (GObject *object)
   g_clear_pointer (&self->subject, g_free);
   g_clear_pointer (&self->preview, g_free);
   g_clear_pointer (&self->date, g_free);
+  g_clear_pointer (&self->label, g_free);
   g_clear_pointer (&self->font, pango_font_description_free);
 
   G_OBJECT_CLASS (tern_message_row_parent_class)->finalize (object);
@@ -642,6 +759,9 @@ tern_message_row_class_init (TernMessageRowClass *klass)
   widget_class->snapshot = tern_message_row_snapshot;
   widget_class->css_changed = tern_message_row_css_changed;
   widget_class->direction_changed = tern_message_row_direction_changed;
+  widget_class->grab_focus = tern_message_row_grab_focus;
+  widget_class->root = tern_message_row_root;
+  widget_class->unroot = tern_message_row_unroot;
   gtk_widget_class_set_css_name (widget_class, "messagerow");
 }
 

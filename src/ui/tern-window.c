@@ -915,14 +915,23 @@ connect_when_idle (gpointer user_data)
  * of G_PRIORITY_DEFAULT_IDLE queued when the window is realized. Begun at
  * once, the first sync keeps the main loop busy at G_PRIORITY_DEFAULT for a
  * second, and a screen reader saw no Tern until it was over. So the
- * accounts connect from an idle source below GTK's. */
+ * accounts connect from a source below GTK's.
+ *
+ * Nor do they connect in the frames just after the first: GTK lays the
+ * window out again in them (the first allocation sets style classes that
+ * start transitions), and two TLS handshakes and the sync's parsing beside
+ * them made one of those frames 17-19 ms in 2 to 6 starts of 12 (2 cores,
+ * bench/bench-window.py's 100 000 messages). Begun CONNECT_SETTLE_MS after
+ * the first paint: none in 36. */
+#define CONNECT_SETTLE_MS 150
+
 static void
 first_list_painted (GdkFrameClock *clock, TernWindow *self)
 {
   g_signal_handlers_disconnect_by_func (clock, first_list_painted, self);
   if (self->connect_idle == 0)
-    self->connect_idle =
-      g_idle_add_full (G_PRIORITY_DEFAULT_IDLE + 10, connect_when_idle, self, NULL);
+    self->connect_idle = g_timeout_add_full (G_PRIORITY_DEFAULT_IDLE + 10, CONNECT_SETTLE_MS,
+                                             connect_when_idle, self, NULL);
 }
 
 /* The list the window opened with is loaded: its rows are bound, and their
@@ -990,8 +999,11 @@ cache_opened (GObject *source, GAsyncResult *result, gpointer user_data)
   g_signal_connect (pane->idle, "changed", G_CALLBACK (idle_changed), pane);
   pane_watch_other_folders (pane);
   pane->connect_deferred = TRUE;
-  /* Hidden (run in the background), nothing is painted: connect at once. */
-  if (pane->window->connected || !gtk_widget_get_mapped (GTK_WIDGET (pane->window)))
+  /* Hidden (run in the background), nothing is painted: connect at once.
+   * A window about to be shown (tern_window_present_when_ready()) connects
+   * after its first frame, as a shown one does. */
+  if (pane->window->connected ||
+      (!gtk_widget_get_mapped (GTK_WIDGET (pane->window)) && !pane->window->present_waiting))
     pane_connect (pane);
   else
     pane->connect_source =
