@@ -936,6 +936,14 @@ fetch_new (FolderSync *sync, TernImapUidSet *fill, GCancellable *cancellable, GE
    * the rest owed (an incomplete cache, as a first sync has on the way). */
   guint64 limit = g_ascii_strtoull (g_getenv ("TERN_TEST_SYNC_LIMIT") ?: "0", NULL, 10);
   guint64 started = 0;
+  /* Tests: a sync killed after its nth window (the sync-after-window crash
+   * point) must have stored n windows, not the next ones as well: the store
+   * thread ran ahead of the awaited writes, and a 667-message INBOX was
+   * whole in the cache at the kill. So each window's writes are waited for
+   * before the next window is stored. */
+  guint max_writes = g_str_has_prefix (g_getenv ("TERN_TEST_CRASH_AT") ?: "", "sync-after-window")
+                       ? 0
+                       : MAX_WRITES_QUEUED;
 
   /* Ranges from the top down. */
   for (guint i = 0; i < tern_imap_uid_set_get_n_ranges (fill); i++)
@@ -1022,7 +1030,7 @@ fetch_new (FolderSync *sync, TernImapUidSet *fill, GCancellable *cancellable, GE
       window_free (window);
 
       /* A bounded number of windows waits for the disk. */
-      while (g_queue_get_length (writes) > MAX_WRITES_QUEUED)
+      while (g_queue_get_length (writes) > max_writes)
         finish_write (sync, g_queue_pop_head (writes), first_error == NULL ? &first_error : NULL);
     }
 
