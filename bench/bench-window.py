@@ -194,11 +194,36 @@ def start_window(env, ready, painted):
                             timeout=60)
         marks = paint_marks(paint_log, t0)
         RENDERERS.update(k.split("=", 1)[1] for k in marks if k.startswith("renderer="))
-        shutil.rmtree(os.path.dirname(paint_log), ignore_errors=True)
+        # The log stays until the process goes: its frame lines (the first
+        # 10 s) tell what a stall's frame did.
+        launched.paint_log = paint_log
         return seen, paint, launched, frame, t0 + marks.get("window", paint)
     except BaseException:
         launched.__exit__(None, None, None)
+        shutil.rmtree(os.path.dirname(paint_log), ignore_errors=True)
         raise
+
+
+def frames_in(path, start, end):
+    """tern's frame lines (TERN_PAINT_LOG) that ended between two
+    time.monotonic() readings: (end, layout ms, paint ms)."""
+    out = []
+    try:
+        with open(path) as f:
+            for line in f:
+                parts = line.split()
+                if len(parts) == 4 and parts[1] == "frame":
+                    t = int(parts[0]) / 1e6
+                    if start <= t <= end:
+                        out.append((t, int(parts[2]) / 1000.0, int(parts[3]) / 1000.0))
+    except OSError:
+        pass
+    return out
+
+
+def close_window(launched):
+    launched.__exit__(None, None, None)
+    shutil.rmtree(os.path.dirname(launched.paint_log), ignore_errors=True)
 
 
 def quit_window(launched):
@@ -209,7 +234,7 @@ def quit_window(launched):
         launched.proc.wait(timeout=30)
     except Exception:  # noqa: BLE001 — killed below
         pass
-    launched.__exit__(None, None, None)
+    close_window(launched)
 
 
 def main():
@@ -322,6 +347,11 @@ def main():
         # The times are CLOCK_MONOTONIC, as BENCH_PERF's samples are.
         log("scroll stalls: %s" % (" ".join("%.1f ms ending at %.3f" % (gap, at)
                                             for at, gap in scroll_at) or "none"))
+        for at, gap in scroll_at:
+            log("  frames in the %.1f ms ending at %.3f (layout + paint ms): %s" % (
+                gap, at, " ".join("%.1f+%.1f" % (lay, pai) for _, lay, pai in
+                                  frames_in(launched.paint_log, at - gap / 1000.0, at + 0.002))
+                or "none"))
         if perf is not None:
             perf.send_signal(2)
             perf.wait(timeout=60)
@@ -337,7 +367,7 @@ def main():
         au.screenshot(shot)
         log("screenshot: %s" % shot)
     finally:
-        launched.__exit__(None, None, None)
+        close_window(launched)
 
     shutil.rmtree(empty_home, ignore_errors=True)
 

@@ -25,8 +25,8 @@ sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "fixtures"))
 sys.dont_write_bytecode = True
 import atspi_util as au  # noqa: E402
-from uilib import (ACCOUNT, SYNC_TIMEOUT, add_account, child_names, focused_in, imap, key,
-                   type_text)  # noqa: E402
+from uilib import (ACCOUNT, SYNC_TIMEOUT, add_account, child_names, focus_list, focused_in, imap,
+                   key, type_text)  # noqa: E402
 import corpus  # noqa: E402
 
 TERN = os.path.abspath(sys.argv[1])
@@ -146,12 +146,7 @@ def main():
             """The keyboard's way to the list's first row: F6 until the list has
             the focus, then Home."""
             subprocess.run(["xdotool", "windowfocus", "--sync", xid], timeout=10)
-            for _ in range(3):
-                if focused_in(msg_list) is not None:
-                    break
-                key("F6")
-                au.wait_for(lambda: focused_in(msg_list), "focus in the list", timeout=2,
-                            fail=False)
+            focus_list(msg_list)
             key("Home")
             return au.wait_for(lambda: (lambda f: f if f is not None and f.get_role_name() ==
                                         "list item" and "selected" in au.states(f)

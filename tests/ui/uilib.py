@@ -68,6 +68,16 @@ def focused_in(root):
     return None
 
 
+def focus_list(msg_list, presses=3):
+    """F6 until something in msg_list has the focus; that, or None."""
+    for _ in range(presses):
+        if focused_in(msg_list) is not None:
+            break
+        key("F6")
+        au.wait_for(lambda: focused_in(msg_list), "focus in the list", timeout=2, fail=False)
+    return focused_in(msg_list)
+
+
 def toplevel(app, name):
     """The application's top-level window called `name`, or None."""
     for i in range(app.get_child_count()):
