@@ -73,6 +73,8 @@ struct _TernMessageRow
   gboolean flagged;
   gboolean attachments;
 
+  GList shape_link; /* waiting in pending_shapes */
+
   /* made when drawn, dropped when the text or the font changes */
   PangoLayout *layouts[N_LINES];
   int line_height; /* of the normal and the small font, from their metrics */
@@ -310,6 +312,8 @@ set_text (char **field, const char *text)
   *field = g_strdup (text != NULL ? text : "");
 }
 
+static void shape_later (TernMessageRow *self);
+
 /* The texts changed: drawn anew, and measured anew if their lines did.
  * Every row has its preview line, blank for a message with nothing to
  * preview or not loaded yet: rows bound to other messages while scrolling
@@ -330,6 +334,7 @@ lines_changed (TernMessageRow *self)
       gtk_widget_queue_resize (GTK_WIDGET (self));
     }
   gtk_widget_queue_draw (GTK_WIDGET (self));
+  shape_later (self);
 }
 
 static void
@@ -619,6 +624,112 @@ draw_icon (TernMessageRow *self,
   gtk_snapshot_restore (snapshot);
 }
 
+/* The date is drawn at its own width, the sender up to the icons before
+ * it, the other lines across the row. */
+static int
+date_line_width (TernMessageRow *self)
+{
+  PangoLayout *date = line_layout (self, LINE_DATE);
+  int date_width = 0;
+
+  pango_layout_set_width (date, -1);
+  if (self->date != NULL && *self->date != '\0')
+    pango_layout_get_pixel_size (date, &date_width, NULL);
+  return date_width;
+}
+
+static int
+sender_width (TernMessageRow *self, int width)
+{
+  int right = width - date_line_width (self);
+
+  if (self->flagged)
+    right -= SPACING + ICON_SIZE;
+  if (self->attachments)
+    right -= SPACING + ICON_SIZE;
+  return right - SPACING;
+}
+
+/* Shaping ahead --------------------------------------------------------------------------- */
+
+/* Of the 200 rows a list view keeps bound, a dozen are on screen. Their
+ * text was shaped when first drawn, so each Page Up shaped a screenful of
+ * rows in one frame, which with the rows drawn took 12-14 ms of 17 ms
+ * frames (bench-window's TERN_PAINT_LOG frame lines). A row bound to a
+ * message now shapes its lines after the frame, a slice of rows at a time,
+ * at the width the next snapshot draws them at: Pango keeps the result
+ * while the width stays, and the frame that scrolls the row into view only
+ * draws it. */
+static GQueue pending_shapes = G_QUEUE_INIT;
+static guint pending_shapes_id;
+#define SHAPE_SLICE_US 2000
+
+static void
+shape_line (PangoLayout *layout, int width)
+{
+  pango_layout_set_width (layout, MAX (width, 1) * PANGO_SCALE);
+  pango_layout_get_pixel_size (layout, NULL, NULL);
+}
+
+static void
+shape_lines (TernMessageRow *self, int width)
+{
+  ensure_metrics (self);
+  shape_line (line_layout (self, LINE_SENDER), sender_width (self, width));
+  shape_line (line_layout (self, LINE_SUBJECT), width);
+  if (self->preview != NULL && *self->preview != '\0')
+    shape_line (line_layout (self, LINE_PREVIEW), width);
+  if (self->location != NULL)
+    shape_line (line_layout (self, LINE_LOCATION), width);
+}
+
+static void
+unqueue_shape (TernMessageRow *self)
+{
+  if (self->shape_link.data != NULL)
+    {
+      g_queue_unlink (&pending_shapes, &self->shape_link);
+      self->shape_link.data = NULL;
+    }
+}
+
+static gboolean
+shape_pending_rows (gpointer data)
+{
+  gint64 until = g_get_monotonic_time () + SHAPE_SLICE_US;
+
+  while (pending_shapes.head != NULL)
+    {
+      TernMessageRow *self = pending_shapes.head->data;
+      int width = gtk_widget_get_width (GTK_WIDGET (self));
+
+      unqueue_shape (self);
+      /* Not laid out yet: its first frame shapes it. */
+      if (width > 0 && self->summary != NULL)
+        shape_lines (self, width);
+      if (g_get_monotonic_time () >= until)
+        break;
+    }
+  if (pending_shapes.head != NULL)
+    return G_SOURCE_CONTINUE;
+  pending_shapes_id = 0;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+shape_later (TernMessageRow *self)
+{
+  if (self->shape_link.data == NULL)
+    {
+      self->shape_link.data = self;
+      g_queue_push_tail_link (&pending_shapes, &self->shape_link);
+    }
+  /* Below the labels: a screen reader's text first. */
+  if (pending_shapes_id == 0)
+    pending_shapes_id =
+      g_idle_add_full (G_PRIORITY_DEFAULT_IDLE + 10, shape_pending_rows, NULL, NULL);
+}
+
 static void
 tern_message_row_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
 {
@@ -641,9 +752,7 @@ tern_message_row_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
 
   /* sender … [attachment] [flag] date */
   date = line_layout (self, LINE_DATE);
-  pango_layout_set_width (date, -1);
-  if (self->date != NULL && *self->date != '\0')
-    pango_layout_get_pixel_size (date, &date_width, NULL);
+  date_width = date_line_width (self);
   right = width - date_width;
   if (date_width > 0)
     draw_line (snapshot, date, right, 0, date_width, rtl, width, &dim);
@@ -658,7 +767,8 @@ tern_message_row_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
       right -= SPACING + ICON_SIZE;
       draw_icon (self, snapshot, "mail-attachment-symbolic", right, y, rtl, width, &color);
     }
-  draw_line (snapshot, line_layout (self, LINE_SENDER), 0, 0, right - SPACING, rtl, width, &color);
+  draw_line (snapshot, line_layout (self, LINE_SENDER), 0, 0, sender_width (self, width), rtl,
+             width, &color);
 
   y = self->line_height + ROW_SPACING;
   draw_line (snapshot, line_layout (self, LINE_SUBJECT), 0, y, width, rtl, width, &color);
@@ -710,6 +820,7 @@ tern_message_row_dispose (GObject *object)
   TernMessageRow *self = TERN_MESSAGE_ROW (object);
 
   g_clear_handle_id (&self->update_id, g_source_remove);
+  unqueue_shape (self);
   if (self->label_link.data != NULL)
     {
       g_queue_unlink (&pending_labels, &self->label_link);
