@@ -187,9 +187,68 @@ sender (TernMessageSummary *summary)
  * at once: when it is bound, and when it is about to take the focus while
  * its label still waits (tern_message_row_grab_focus), so that the label
  * is there before the focus event reaches the screen reader. */
-static GQueue pending_labels = G_QUEUE_INIT;
-static guint pending_labels_id;
-#define LABEL_SLICE_US 2000
+
+/* Rows waiting for work done after the frame, oldest first: an idle
+ * source of @priority (below GDK_PRIORITY_REDRAW, so after the frame)
+ * runs @run on them, ROW_QUEUE_SLICE_US at a time. A row is in a queue
+ * through a link of its own (link->data is the row, NULL when out). */
+typedef struct
+{
+  GQueue rows;
+  guint source;
+  int priority;
+  void (*run) (TernMessageRow *self);
+} RowQueue;
+
+#define ROW_QUEUE_SLICE_US 2000
+
+static void
+row_queue_remove (RowQueue *queue, GList *link)
+{
+  if (link->data != NULL)
+    {
+      g_queue_unlink (&queue->rows, link);
+      link->data = NULL;
+    }
+}
+
+static gboolean
+row_queue_run (gpointer data)
+{
+  RowQueue *queue = data;
+  gint64 until = g_get_monotonic_time () + ROW_QUEUE_SLICE_US;
+
+  while (queue->rows.head != NULL)
+    {
+      GList *link = queue->rows.head;
+      TernMessageRow *row = link->data;
+
+      row_queue_remove (queue, link);
+      queue->run (row);
+      if (g_get_monotonic_time () >= until)
+        break;
+    }
+  if (queue->rows.head != NULL)
+    return G_SOURCE_CONTINUE;
+  queue->source = 0;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+row_queue_add (RowQueue *queue, GList *link, TernMessageRow *row)
+{
+  if (link->data == NULL)
+    {
+      link->data = row;
+      g_queue_push_tail_link (&queue->rows, link);
+    }
+  if (queue->source == 0)
+    queue->source = g_idle_add_full (queue->priority, row_queue_run, queue, NULL);
+}
+
+static void put_label (TernMessageRow *self);
+
+static RowQueue pending_labels = { G_QUEUE_INIT, 0, G_PRIORITY_DEFAULT_IDLE, put_label };
 
 static GtkWidget *
 find_item (GtkWidget *widget)
@@ -207,31 +266,10 @@ put_label (TernMessageRow *self)
 {
   GtkWidget *item = self->item != NULL ? self->item : find_item (GTK_WIDGET (self));
 
-  if (self->label_link.data != NULL)
-    {
-      g_queue_unlink (&pending_labels, &self->label_link);
-      self->label_link.data = NULL;
-    }
+  row_queue_remove (&pending_labels, &self->label_link);
   if (self->label != NULL)
     gtk_accessible_update_property (GTK_ACCESSIBLE (item != NULL ? item : GTK_WIDGET (self)),
                                     GTK_ACCESSIBLE_PROPERTY_LABEL, self->label, -1);
-}
-
-static gboolean
-put_pending_labels (gpointer data)
-{
-  gint64 until = g_get_monotonic_time () + LABEL_SLICE_US;
-
-  while (pending_labels.head != NULL)
-    {
-      put_label (pending_labels.head->data);
-      if (g_get_monotonic_time () >= until)
-        break;
-    }
-  if (pending_labels.head != NULL)
-    return G_SOURCE_CONTINUE;
-  pending_labels_id = 0;
-  return G_SOURCE_REMOVE;
 }
 
 static gboolean
@@ -253,14 +291,7 @@ set_item_label (TernMessageRow *self, char *label)
       put_label (self);
       return;
     }
-  if (self->label_link.data == NULL)
-    {
-      self->label_link.data = self;
-      g_queue_push_tail_link (&pending_labels, &self->label_link);
-    }
-  /* After the frame: GDK paints at GDK_PRIORITY_REDRAW, above this. */
-  if (pending_labels_id == 0)
-    pending_labels_id = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, put_pending_labels, NULL, NULL);
+  row_queue_add (&pending_labels, &self->label_link, self);
 }
 
 /* GTK 4.8's list item widget offers the focus to its child before it
@@ -660,9 +691,6 @@ sender_width (TernMessageRow *self, int width)
  * at the width the next snapshot draws them at: Pango keeps the result
  * while the width stays, and the frame that scrolls the row into view only
  * draws it. */
-static GQueue pending_shapes = G_QUEUE_INIT;
-static guint pending_shapes_id;
-#define SHAPE_SLICE_US 2000
 
 static void
 shape_line (PangoLayout *layout, int width)
@@ -684,50 +712,22 @@ shape_lines (TernMessageRow *self, int width)
 }
 
 static void
-unqueue_shape (TernMessageRow *self)
+shape_row (TernMessageRow *self)
 {
-  if (self->shape_link.data != NULL)
-    {
-      g_queue_unlink (&pending_shapes, &self->shape_link);
-      self->shape_link.data = NULL;
-    }
+  int width = gtk_widget_get_width (GTK_WIDGET (self));
+
+  /* Not laid out yet: its first frame shapes it. */
+  if (width > 0 && self->summary != NULL)
+    shape_lines (self, width);
 }
 
-static gboolean
-shape_pending_rows (gpointer data)
-{
-  gint64 until = g_get_monotonic_time () + SHAPE_SLICE_US;
-
-  while (pending_shapes.head != NULL)
-    {
-      TernMessageRow *self = pending_shapes.head->data;
-      int width = gtk_widget_get_width (GTK_WIDGET (self));
-
-      unqueue_shape (self);
-      /* Not laid out yet: its first frame shapes it. */
-      if (width > 0 && self->summary != NULL)
-        shape_lines (self, width);
-      if (g_get_monotonic_time () >= until)
-        break;
-    }
-  if (pending_shapes.head != NULL)
-    return G_SOURCE_CONTINUE;
-  pending_shapes_id = 0;
-  return G_SOURCE_REMOVE;
-}
+/* Below the labels: a screen reader's text first. */
+static RowQueue pending_shapes = { G_QUEUE_INIT, 0, G_PRIORITY_DEFAULT_IDLE + 10, shape_row };
 
 static void
 shape_later (TernMessageRow *self)
 {
-  if (self->shape_link.data == NULL)
-    {
-      self->shape_link.data = self;
-      g_queue_push_tail_link (&pending_shapes, &self->shape_link);
-    }
-  /* Below the labels: a screen reader's text first. */
-  if (pending_shapes_id == 0)
-    pending_shapes_id =
-      g_idle_add_full (G_PRIORITY_DEFAULT_IDLE + 10, shape_pending_rows, NULL, NULL);
+  row_queue_add (&pending_shapes, &self->shape_link, self);
 }
 
 static void
@@ -820,12 +820,8 @@ tern_message_row_dispose (GObject *object)
   TernMessageRow *self = TERN_MESSAGE_ROW (object);
 
   g_clear_handle_id (&self->update_id, g_source_remove);
-  unqueue_shape (self);
-  if (self->label_link.data != NULL)
-    {
-      g_queue_unlink (&pending_labels, &self->label_link);
-      self->label_link.data = NULL;
-    }
+  row_queue_remove (&pending_shapes, &self->shape_link);
+  row_queue_remove (&pending_labels, &self->label_link);
   g_signal_group_set_target (self->summary_signals, NULL);
   g_clear_object (&self->summary);
   clear_layouts (self);
