@@ -296,8 +296,8 @@ set_item_label (TernMessageRow *self, char *label)
 
 /* GTK 4.8's list item widget offers the focus to its child before it
  * takes it itself (a keyboard jump binds the row, then focuses its item):
- * the label goes up here, before the item is focused. Checked on the
- * accessibility bus with dbus-monitor: the label, then "focused". */
+ * the label goes up here, before the item is focused (under gdb: the
+ * label, then the "focused" StateChanged signal). */
 static gboolean
 tern_message_row_grab_focus (GtkWidget *widget)
 {
