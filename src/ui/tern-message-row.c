@@ -716,8 +716,9 @@ shape_row (TernMessageRow *self)
 {
   int width = gtk_widget_get_width (GTK_WIDGET (self));
 
-  /* Not laid out yet: its first frame shapes it. */
-  if (width > 0 && self->summary != NULL)
+  /* Not laid out yet, or out of the window (its Pango context then has
+   * no style's font): its first frame shapes it. */
+  if (width > 0 && self->summary != NULL && gtk_widget_get_root (GTK_WIDGET (self)) != NULL)
     shape_lines (self, width);
 }
 
